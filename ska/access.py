@@ -1,0 +1,216 @@
+"""Who may see and do what: the one place every view asks.
+
+Permissions are `rules` predicates over a person's *scope*: their role assignments, read
+once per request and kept on the user object, so that checking a thousand rows costs no
+extra queries. Each object permission has a matching queryset function (``visible_units``
+...) built from the same scope; a test holds the two to agreement.
+
+Views use ``get_visible_or_404`` for objects (a person never learns that something they
+may not see exists) and ``require_perm`` for whole pages a role may not use (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import IndependentProvider, Role, RoleAssignment, Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a person's role assignments reach."""
+
+    roles: frozenset[str]
+    rector_units: frozenset[int]
+    contributor_units: frozenset[int]
+    led_administrations: frozenset[int]
+    led_municipalities: frozenset[int]
+    committees: frozenset[int]
+    providers: frozenset[int]
+    superuser: bool = False
+
+    @property
+    def unit_staff_units(self) -> frozenset[int]:
+        return self.rector_units | self.contributor_units
+
+    @property
+    def is_sysadmin(self) -> bool:
+        return self.superuser or Role.SYSADMIN in self.roles
+
+
+EMPTY_SCOPE = Scope(*(frozenset() for _ in range(7)))
+
+
+def scope_of(user) -> Scope:
+    """The person's scope, read with one query and cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, "_ska_scope", None)
+    if cached is not None:
+        return cached
+    rows = RoleAssignment.objects.filter(user=user).values_list(
+        "role", "unit_id", "administration_id", "administration__municipality_id", "committee_id", "provider_id"
+    )
+    roles, rector, contributor, administrations, municipalities, committees, providers = (set() for _ in range(7))
+    for role, unit_id, administration_id, municipality_id, committee_id, provider_id in rows:
+        roles.add(role)
+        if role == Role.RECTOR:
+            rector.add(unit_id)
+        elif role == Role.CONTRIBUTOR:
+            contributor.add(unit_id)
+        elif role == Role.LEADERSHIP:
+            administrations.add(administration_id)
+            municipalities.add(municipality_id)
+        elif role in (Role.SECRETARY, Role.MEMBER):
+            committees.add(committee_id)
+        elif role == Role.PROVIDER_CONTACT:
+            providers.add(provider_id)
+    scope = Scope(
+        roles=frozenset(roles),
+        rector_units=frozenset(rector),
+        contributor_units=frozenset(contributor),
+        led_administrations=frozenset(administrations),
+        led_municipalities=frozenset(municipalities),
+        committees=frozenset(committees),
+        providers=frozenset(providers),
+        superuser=user.is_superuser,
+    )
+    user._ska_scope = scope
+    return scope
+
+
+# --- Predicates -------------------------------------------------------------
+@rules.predicate
+def is_sysadmin(user) -> bool:
+    return scope_of(user).is_sysadmin
+
+
+@rules.predicate
+def is_leadership(user) -> bool:
+    return Role.LEADERSHIP in scope_of(user).roles
+
+
+@rules.predicate
+def is_rector(user) -> bool:
+    return Role.RECTOR in scope_of(user).roles
+
+
+@rules.predicate
+def is_unit_staff(user) -> bool:
+    return bool(scope_of(user).unit_staff_units)
+
+
+@rules.predicate
+def is_committee_reader(user) -> bool:
+    return bool(scope_of(user).roles & {Role.SECRETARY, Role.MEMBER})
+
+
+@rules.predicate
+def is_provider_contact(user) -> bool:
+    return Role.PROVIDER_CONTACT in scope_of(user).roles
+
+
+@rules.predicate
+def works_at_unit(user, unit: Unit) -> bool:
+    return unit is not None and unit.pk in scope_of(user).unit_staff_units
+
+
+@rules.predicate
+def is_rector_of_unit(user, unit: Unit) -> bool:
+    return unit is not None and unit.pk in scope_of(user).rector_units
+
+
+@rules.predicate
+def leads_unit(user, unit: Unit) -> bool:
+    """Förvaltningsledning reaches every unit of its administration and, for the quality
+    talks, every independent provider's unit in its municipality."""
+    if unit is None:
+        return False
+    scope = scope_of(user)
+    if unit.administration_id is not None:
+        return unit.administration_id in scope.led_administrations
+    return unit.provider.municipality_id in scope.led_municipalities
+
+
+@rules.predicate
+def is_contact_of_unit_provider(user, unit: Unit) -> bool:
+    return unit is not None and unit.provider_id is not None and unit.provider_id in scope_of(user).providers
+
+
+@rules.predicate
+def leads_provider(user, provider: IndependentProvider) -> bool:
+    return provider is not None and provider.municipality_id in scope_of(user).led_municipalities
+
+
+@rules.predicate
+def is_contact_of_provider(user, provider: IndependentProvider) -> bool:
+    return provider is not None and provider.pk in scope_of(user).providers
+
+
+# --- Permissions --------------------------------------------------------------
+PERMISSIONS = {
+    # Pages
+    "ska.use_admin": is_sysadmin,
+    "ska.list_units": is_sysadmin | is_leadership | is_unit_staff | is_provider_contact,
+    "ska.list_providers": is_sysadmin | is_leadership,
+    # Objects
+    "ska.view_unit": is_sysadmin | leads_unit | works_at_unit | is_contact_of_unit_provider,
+    "ska.view_provider": is_sysadmin | leads_provider | is_contact_of_provider,
+}
+for _name, _predicate in PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+
+
+# --- Querysets that agree with the permissions --------------------------------
+def visible_units(user) -> QuerySet[Unit]:
+    scope = scope_of(user)
+    units = Unit.objects.all()
+    if scope.is_sysadmin:
+        return units
+    return units.filter(
+        Q(administration_id__in=scope.led_administrations)
+        | Q(provider__municipality_id__in=scope.led_municipalities)
+        | Q(pk__in=scope.unit_staff_units)
+        | Q(provider_id__in=scope.providers)
+    )
+
+
+def visible_providers(user) -> QuerySet[IndependentProvider]:
+    scope = scope_of(user)
+    providers = IndependentProvider.objects.all()
+    if scope.is_sysadmin:
+        return providers
+    return providers.filter(Q(municipality_id__in=scope.led_municipalities) | Q(pk__in=scope.providers))
+
+
+# --- For views ------------------------------------------------------------------
+def get_visible_or_404(user, queryset: QuerySet, perm: str, **lookup):
+    """The object, if the person may see it; otherwise 404, so nothing of it leaks."""
+    try:
+        obj = queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404
+    if not user.has_perm(perm, obj):
+        raise Http404
+    return obj
+
+
+def require_perm(perm: str):
+    """Decorator for views that a role may not use at all: 403 with an explanation."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

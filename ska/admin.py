@@ -1,0 +1,123 @@
+"""Admin for the organisation and people. Only system administrators reach it (``ska.access``).
+
+Units, providers and people are never deleted here: they are closed or deactivated, so
+the record keeps who was responsible for what. Every change is kept in their history.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AccessibilityReport,
+    Administration,
+    Committee,
+    IndependentProvider,
+    Municipality,
+    RoleAssignment,
+    SchoolForm,
+    Unit,
+    User,
+)
+
+admin.site.unregister(Group)
+
+
+class SysadminPermissions:
+    """Every admin page answers to the system administrator role, and nothing is deleted."""
+
+    allow_delete = False
+
+    def _sysadmin(self, request):
+        return request.user.is_active and request.user.has_perm("ska.use_admin")
+
+    def has_module_permission(self, request):
+        return self._sysadmin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._sysadmin(request)
+
+    def has_add_permission(self, request, *args):
+        return self._sysadmin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._sysadmin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allow_delete and self._sysadmin(request)
+
+
+class RoleAssignmentInline(SysadminPermissions, admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    allow_delete = True  # ending a role; the history keeps it
+    autocomplete_fields = ["unit", "provider"]
+    fields = ["role", "title", "unit", "administration", "committee", "provider"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(SysadminPermissions, admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(SysadminPermissions, admin.ModelAdmin):
+    list_display = ["name", "short_name", "municipality"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Administration)
+class AdministrationAdmin(SysadminPermissions, admin.ModelAdmin):
+    list_display = ["name", "committee", "municipality"]
+    search_fields = ["name"]
+
+
+@admin.register(SchoolForm)
+class SchoolFormAdmin(SysadminPermissions, admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order"]
+    list_editable = ["sort_order"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(IndependentProvider)
+class IndependentProviderAdmin(SysadminPermissions, SimpleHistoryAdmin):
+    list_display = ["name", "organisation_number", "municipality", "closed_on"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "organisation_number"]
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(SysadminPermissions, SimpleHistoryAdmin):
+    list_display = ["name", "unit_code", "administration", "provider", "closed_on"]
+    list_filter = ["school_forms", "administration", "provider"]
+    list_select_related = ["administration", "provider"]
+    search_fields = ["name", "unit_code"]
+    filter_horizontal = ["school_forms"]
+    autocomplete_fields = ["provider"]
+    inlines = [RoleAssignmentInline]
+    list_per_page = 50
+
+
+@admin.register(User)
+class UserAdmin(SysadminPermissions, SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "title", "is_active"]
+    list_filter = ["is_active", "role_assignments__role"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "title", "email", "phone")}),
+        (_("Permissions"), {"fields": ("is_active", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(AccessibilityReport)
+class AccessibilityReportAdmin(SysadminPermissions, admin.ModelAdmin):
+    list_display = ["created_at", "page", "name", "email", "handled"]
+    list_filter = ["handled"]
+    readonly_fields = ["created_at", "page", "description", "name", "email", "user"]

@@ -1,0 +1,24 @@
+"""What the page shell needs on every page: the navigation this person may use."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("start", _("Start"), reverse("start"))]
+    if user.has_perm("ska.list_units"):
+        items.append(("units", _("Units"), reverse("unit_list")))
+    if user.has_perm("ska.list_providers"):
+        items.append(("providers", _("Independent providers"), reverse("provider_list")))
+    if user.has_perm("ska.use_admin"):
+        items.append(("admin", _("Administration"), reverse("admin:index")))
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    sections = {"start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers"}
+    return {
+        "nav_items": [
+            {"key": key, "label": label, "url": url, "current": sections.get(current) == key} for key, label, url in items
+        ]
+    }

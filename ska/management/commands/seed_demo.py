@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ska.demo import DEMO_PASSWORD, MUNICIPALITY, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo municipality (idempotent). With --units N, generate units until there are N."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=None, help="Total number of municipal units wanted.")
+
+    def handle(self, *args, units=None, **options):
+        if units is not None and units < 1:
+            raise CommandError("--units must be a positive number.")
+        seed_demo(units=units, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"{MUNICIPALITY} is ready. Demo logins use the password {DEMO_PASSWORD!r}."))

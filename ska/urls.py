@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from .forms import LoginForm, QueuedPasswordResetForm
+from .views import health, organisation, pages, start
+
+urlpatterns = [
+    path("", start.start, name="start"),
+    path("enheter/", organisation.unit_list, name="unit_list"),
+    path("enheter/<int:pk>/", organisation.unit_detail, name="unit_detail"),
+    path("fristaende/", organisation.provider_list, name="provider_list"),
+    path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
+    path("tillganglighet/", pages.accessibility, name="accessibility"),
+    # Accounts
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "konto/aterstall/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
+    path("konto/aterstall/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "konto/aterstall/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("sprak/", login_not_required(set_language), name="set_language"),
+    path("healthz", health.healthz, name="healthz"),
+    # Apps
+    path("arshjul/", include("annualwheel.urls")),
+    path("dialoger/", include("dialogs.urls")),
+    path("rapporter/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "ska.views.errors.permission_denied"

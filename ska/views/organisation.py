@@ -1,0 +1,90 @@
+"""Units and independent providers, as each role may see them."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from ..access import get_visible_or_404, require_perm, visible_providers, visible_units
+from ..models import Role, RoleAssignment, SchoolForm
+
+
+def _is_fragment_request(request) -> bool:
+    """htmx asks for the fragment, except when restoring history (then it needs the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_GET
+@require_perm("ska.list_units")
+@vary_on_headers("HX-Request")
+def unit_list(request):
+    units = visible_units(request.user).select_related("administration", "provider").prefetch_related("school_forms")
+    query = request.GET.get("q", "").strip()[:100]
+    form_code = request.GET.get("skolform", "")
+    show_closed = request.GET.get("stangda") == "1"
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(unit_code__icontains=query))
+    if form_code:
+        units = units.filter(school_forms__code=form_code)
+    if not show_closed:
+        units = units.open()
+    page = Paginator(units.order_by("name", "pk"), settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
+    context = {
+        "page": page,
+        "query": query,
+        "form_code": form_code,
+        "show_closed": show_closed,
+        "school_forms": SchoolForm.objects.all(),
+    }
+    template = "ska/unit_list.html#results" if _is_fragment_request(request) else "ska/unit_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def unit_detail(request, pk):
+    units = visible_units(request.user).select_related("administration", "provider__municipality")
+    unit = get_visible_or_404(request.user, units, "ska.view_unit", pk=pk)
+    people = (
+        RoleAssignment.objects.filter(unit=unit, role__in=[Role.RECTOR, Role.CONTRIBUTOR])
+        .select_related("user")
+        .order_by("role", "user__last_name")
+    )
+    return render(
+        request,
+        "ska/unit_detail.html",
+        {
+            "unit": unit,
+            "school_forms": unit.school_forms.all(),
+            "rectors": [a for a in people if a.role == Role.RECTOR],
+            "contributors": [a for a in people if a.role == Role.CONTRIBUTOR],
+            "can_see_provider": unit.provider and request.user.has_perm("ska.view_provider", unit.provider),
+        },
+    )
+
+
+@require_GET
+@require_perm("ska.list_providers")
+def provider_list(request):
+    providers = visible_providers(request.user).prefetch_related(
+        Prefetch("units", queryset=visible_units(request.user).prefetch_related("school_forms"))
+    )
+    page = Paginator(providers.order_by("name", "pk"), settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "ska/provider_list.html", {"page": page})
+
+
+@require_GET
+def provider_detail(request, pk):
+    provider = get_visible_or_404(request.user, visible_providers(request.user), "ska.view_provider", pk=pk)
+    return render(
+        request,
+        "ska/provider_detail.html",
+        {
+            "provider": provider,
+            "units": provider.units.prefetch_related("school_forms").order_by("name"),
+            "contacts": RoleAssignment.objects.filter(provider=provider, role=Role.PROVIDER_CONTACT).select_related(
+                "user"
+            ),
+        },
+    )

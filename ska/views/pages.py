@@ -1,0 +1,36 @@
+"""Pages anyone may read: the accessibility statement and its problem report form."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..forms import AccessibilityReportForm
+from ..tasks import send_email
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def accessibility(request):
+    """The accessibility statement (*tillgänglighetsredogörelse*), public as the law requires."""
+    form = AccessibilityReportForm(request.POST or None, initial={"page": request.GET.get("sida", "")})
+    if request.method == "POST" and form.is_valid():
+        report = form.save(commit=False)
+        if request.user.is_authenticated:
+            report.user = request.user
+            report.email = report.email or request.user.email
+        report.save()
+        send_email.delay_on_commit(
+            subject=_("Accessibility problem reported in SKA"),
+            body=f"{report.description}\n\n{report.page}\n{report.name} {report.email}",
+            to=[settings.ACCESSIBILITY_CONTACT_EMAIL],
+        )
+        messages.success(request, _("Thank you. Your report has been received and will be answered within two weeks."))
+        return redirect("accessibility")
+    return render(
+        request,
+        "ska/accessibility.html",
+        {"form": form, "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+    )

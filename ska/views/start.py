@@ -1,0 +1,45 @@
+"""The start page: what this person has to do next, one section per role they hold."""
+
+from django.db.models import Count
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ..access import scope_of, visible_providers, visible_units
+from ..models import Role, RoleAssignment, SchoolForm
+from ..schoolyear import SchoolYear, Term
+
+
+@require_GET
+def start(request):
+    user = request.user
+    scope = scope_of(user)
+    context = {
+        "school_year": SchoolYear.current(),
+        "term": Term.current(),
+        "scope": scope,
+        "roles": sorted(scope.roles),
+        "has_any_role": bool(scope.roles) or scope.is_sysadmin,
+    }
+    if scope.unit_staff_units:
+        context["my_units"] = (
+            visible_units(user)
+            .filter(pk__in=scope.unit_staff_units)
+            .prefetch_related("school_forms")
+            .order_by("name")
+        )
+        context["my_unit_roles"] = {
+            assignment.unit_id: assignment
+            for assignment in RoleAssignment.objects.filter(user=user, unit__isnull=False)
+        }
+    if Role.LEADERSHIP in scope.roles or scope.is_sysadmin:
+        units = visible_units(user).open()
+        context["unit_count"] = units.count()
+        context["units_by_form"] = (
+            SchoolForm.objects.filter(units__in=units.municipal())
+            .annotate(n=Count("units", distinct=True))
+            .order_by("sort_order")
+        )
+        context["provider_count"] = visible_providers(user).count()
+    if scope.providers:
+        context["my_providers"] = visible_providers(user).filter(pk__in=scope.providers).prefetch_related("units")
+    return render(request, "ska/start.html", context)
