@@ -1,5 +1,7 @@
 """The Django admin, for system administrators only, behind the app's own login page."""
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,18 @@ class SkaAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.has_perm("ska.use_admin")
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            # A logged-in person without the role is refused outright, not sent to log in again.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return wrapper
 
     def login(self, request, extra_context=None):
         # One login page for everyone; the admin's own would bypass its Swedish texts and throttling rules.

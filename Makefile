@@ -1,0 +1,68 @@
+# SKA: two commands. `make run` serves the demo municipality; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install install-test chromium migrate demo worker beat messages lock deploy-check clean
+
+run: install migrate demo ## Set everything up and serve the demo on http://127.0.0.1:8000
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test chromium ## Install what the tests need and run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "SKA needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+	touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+install-test: $(VENV)/.installed-test
+
+# Browser tests drive the system's Chromium; install it where we may (Debian/Ubuntu as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "Chromium is needed for the browser tests: install it (e.g. 'apt-get install chromium') or set SKA_CHROMIUM to its path."; \
+	  fi; }
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+# Seeded once; `seed_demo` is idempotent, so running it by hand again is safe.
+demo: install
+	@mkdir -p var
+	@[ -f var/.demo-seeded ] || { $(BIN)/python manage.py seed_demo && touch var/.demo-seeded; }
+
+worker: install ## A Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A ska worker --loglevel=INFO
+
+beat: install ## Celery beat (needs REDIS_URL)
+	$(BIN)/celery -A ska beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+messages: install ## Update the translation catalogues after changing texts
+	$(BIN)/python manage.py makemessages --locale sv --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+lock: ## Re-pin the dependencies (with hashes, no index URLs)
+	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements-test.lock
+
+deploy-check: install ## What `manage.py check --deploy` says in production mode
+	SKA_PRODUCTION=1 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=ska.example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var

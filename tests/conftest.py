@@ -1,0 +1,171 @@
+"""Shared fixtures: a small organisation, one person per role (plus an outsider), and a
+real Celery worker process when a broker is configured."""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from ska.celery import app as celery_app
+from ska.models import Role
+
+from .factories import AdministrationFactory, ProviderFactory, RoleFactory, UnitFactory, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test process unless the test asks for the real worker."""
+    if "celery_worker" in request.fixturenames:
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def org(db):
+    """Two municipal grundskolor and a förskola, two independent providers with a unit each."""
+    administration = AdministrationFactory(name="Utbildningsförvaltningen")
+    municipality = administration.municipality
+    provider = ProviderFactory(municipality=municipality, name="Friskolan Lyckan AB")
+    other_provider = ProviderFactory(municipality=municipality, name="Myrstacken AB")
+    return SimpleNamespace(
+        municipality=municipality,
+        committee=administration.committee,
+        administration=administration,
+        unit=UnitFactory(name="Österportskolan", administration=administration, forms=["grundskola", "fritidshem"]),
+        other_unit=UnitFactory(name="Västervångskolan", administration=administration, forms=["grundskola"]),
+        preschool=UnitFactory(name="Förskolan Solrosen", administration=administration, forms=["forskola"]),
+        provider=provider,
+        provider_unit=UnitFactory(name="Lyckanskolan", administration=None, provider=provider),
+        other_provider=other_provider,
+        other_provider_unit=UnitFactory(name="Myrstackens förskola", administration=None, provider=other_provider, forms=["forskola"]),
+    )
+
+
+@pytest.fixture
+def people(org):
+    """One person per role, each scoped to the organisation in ``org``, plus an outsider."""
+
+    def person(username, role=None, **scope):
+        user = UserFactory(username=username)
+        if role:
+            RoleFactory(user=user, role=role, **scope)
+        return user
+
+    return SimpleNamespace(
+        rector=person("rektor", Role.RECTOR, unit=org.unit),
+        other_rector=person("rektor2", Role.RECTOR, unit=org.other_unit),
+        contributor=person("forstelarare", Role.CONTRIBUTOR, unit=org.unit, title="Förstelärare"),
+        leadership=person("skolchef", Role.LEADERSHIP, administration=org.administration, title="Skolchef"),
+        secretary=person("sekreterare", Role.SECRETARY, committee=org.committee),
+        member=person("ledamot", Role.MEMBER, committee=org.committee),
+        provider_contact=person("fristaende", Role.PROVIDER_CONTACT, provider=org.provider),
+        sysadmin=person("admin", Role.SYSADMIN),
+        outsider=person("utomstaende"),
+    )
+
+
+@pytest.fixture
+def login():
+    """``login(user)`` gives a test client logged in as that person."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+# --- A real Celery worker -------------------------------------------------------
+@dataclass
+class Worker:
+    process: subprocess.Popen | None
+    mail_dir: Path | None
+
+    @property
+    def real(self) -> bool:
+        return self.process is not None
+
+    def sent_mail(self, timeout: float = 30.0, expected: int = 1) -> list[str]:
+        """The e-mails the worker wrote to its mail folder, waiting for ``expected`` of them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            files = sorted(self.mail_dir.glob("*.log"))
+            if len(files) >= expected:
+                time.sleep(0.2)  # let the last one be written whole
+                return [f.read_text() for f in sorted(self.mail_dir.glob("*.log"))]
+            if self.process.poll() is not None:
+                raise RuntimeError("The Celery worker stopped")
+            time.sleep(0.2)
+        return [f.read_text() for f in sorted(self.mail_dir.glob("*.log"))]
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def _worker_process(django_db_setup, tmp_path_factory):
+    if not settings.REDIS_URL:
+        yield Worker(None, None)
+        return
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # mail_dir is absolute: four slashes
+    }
+    celery_app.control.purge()
+    log = open(mail_dir.parent / "worker.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ska", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-mingle", "--without-gossip", "-n", f"ska-test-{os.getpid()}@%h"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"The Celery worker did not start; see {log.name}")
+    yield Worker(process, mail_dir)
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def celery_worker(_worker_process, transactional_db):
+    """A real worker process when REDIS_URL is set (tasks go through Redis to it);
+    otherwise tasks run in-process. Tests using it must work either way."""
+    if _worker_process.real:
+        for mail in _worker_process.mail_dir.glob("*.log"):
+            mail.unlink()
+    else:
+        celery_app.conf.task_always_eager = True
+    yield _worker_process

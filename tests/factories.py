@@ -1,0 +1,86 @@
+"""factory_boy factories for the core models."""
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from ska.models import (
+    Administration,
+    Committee,
+    IndependentProvider,
+    Municipality,
+    Role,
+    RoleAssignment,
+    SchoolForm,
+    Unit,
+    User,
+)
+
+PASSWORD = "Rätt-lösenord-42"
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Testkommun {n}")
+
+
+class CommitteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Committee
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Barn- och utbildningsnämnden {n}")
+    short_name = "BUN"
+
+
+class AdministrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Administration
+
+    committee = factory.SubFactory(CommitteeFactory)
+    municipality = factory.SelfAttribute("committee.municipality")
+    name = factory.Sequence(lambda n: f"Utbildningsförvaltningen {n}")
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndependentProvider
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Friskolan {n} AB")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Skola {n:04d}")
+    administration = factory.SubFactory(AdministrationFactory)
+
+    @factory.post_generation
+    def forms(self, create, codes, **kwargs):
+        if create:
+            self.school_forms.set(SchoolForm.objects.filter(code__in=codes or ["grundskola"]))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.LazyFunction(lambda: make_password(PASSWORD))
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.RECTOR

@@ -1,0 +1,69 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from ska.demo import DEMO_PASSWORD
+from ska.models import IndependentProvider, Role, RoleAssignment, Unit, User
+
+DEMO_LOGINS = ["admin", "skolchef", "rektor", "rektor2", "forskolerektor", "sekreterare", "ledamot", "fristaende"]
+
+
+def _counts():
+    return (Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count(), IndependentProvider.objects.count())
+
+
+def test_seed_demo_builds_a_realistic_municipality_and_is_idempotent(db):
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    assert Unit.objects.municipal().count() >= 12
+    assert IndependentProvider.objects.count() == 2
+    assert Unit.objects.municipal().filter(school_forms__code="forskola").exists()
+    assert Unit.objects.municipal().filter(school_forms__code="grundskola").exists()
+    for role in Role.values:
+        assert RoleAssignment.objects.filter(role=role).exists(), role
+
+
+@pytest.mark.parametrize("username", DEMO_LOGINS)
+def test_every_demo_login_works_with_the_demo_password(db, username):
+    call_command("seed_demo")
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, username
+    assert client.get(reverse("start")).status_code == 200
+
+
+def test_demo_roles_are_the_ones_the_readme_promises(db):
+    call_command("seed_demo")
+
+    def roles(username):
+        return {(a.role, str(a.scope or "")) for a in RoleAssignment.objects.filter(user__username=username)}
+
+    assert ("rector", "Österportskolan") in roles("rektor")
+    assert ("rector", "Västervångskolan") in roles("rektor2")
+    assert {scope for role, scope in roles("forskolerektor")} >= {"Förskolan Solrosen", "Förskolan Ekorren"}
+    assert roles("skolchef") == {("leadership", "Utbildningsförvaltningen förskola och grundskola")}
+    assert roles("sekreterare") == {("secretary", "Barn- och utbildningsnämnden")}
+    assert roles("ledamot") == {("member", "Barn- och utbildningsnämnden")}
+    assert roles("fristaende") == {("provider_contact", "Stiftelsen Montessoriskolan Lyckan")}
+    assert User.objects.get(username="admin").is_superuser
+    grund = Unit.objects.get(name="Österportskolan").school_forms.values_list("code", flat=True)
+    assert "grundskola" in grund
+
+
+def test_seed_demo_generates_a_large_municipality(db):
+    call_command("seed_demo", units=120)
+    administration_units = Unit.objects.municipal()
+    assert administration_units.count() == 120
+    assert len(set(administration_units.values_list("name", flat=True))) == 120
+    without_rector = administration_units.exclude(role_assignments__role=Role.RECTOR)
+    assert not without_rector.exists()
+    call_command("seed_demo", units=120)
+    assert Unit.objects.municipal().count() == 120
+
+
+def test_seed_demo_refuses_nonsense(db):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", units=0)

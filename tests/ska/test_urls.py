@@ -1,0 +1,131 @@
+"""Every URL: anonymous visitors are sent to login (but for the public pages), and each
+role reaches only what it may. A new URL fails these tests until it is added here."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Pages that must work without login: logging in, resetting a password, the health check,
+# and — because the law requires it to be reachable by anyone — the accessibility statement.
+PUBLIC = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "accessibility",
+    "logout",  # POST only; logging out when not logged in does no harm
+}
+
+
+def _patterns(resolver=None, prefix="", namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            yield from _patterns(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace, pattern.name
+
+
+def _concrete(route: str) -> str:
+    """A visitable path for a pattern, with sample values for its parameters."""
+    path = re.sub(r"\(\?P<app_label>[^)]*\)", "ska", route)
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)
+    path = re.sub(r"<int:\w+>|<path:\w+>", "1", path)
+    path = re.sub(r"<(?:str:)?\w+>", "x", path)
+    return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
+
+
+ALL = list(_patterns())
+
+
+@pytest.mark.parametrize("route, namespace, name", ALL, ids=[r for r, _, _ in ALL])
+def test_anonymous_visitors_are_sent_to_login(db, route, namespace, name):
+    if name in PUBLIC and not namespace:
+        return
+    response = Client().get(_concrete(route), follow=True)
+    assert response.redirect_chain, f"{route} answered without asking for login"
+    assert response.request["PATH_INFO"] == reverse("login"), response.redirect_chain
+    assert response.status_code == 200
+
+
+def test_public_pages_answer_without_login(db):
+    client = Client()
+    for name in ["login", "password_reset", "password_reset_done", "password_reset_complete", "accessibility"]:
+        assert client.get(reverse(name)).status_code == 200, name
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("password_reset_confirm", args=["MQ", "set-password"])).status_code == 200
+
+
+ROLES = ["rector", "other_rector", "contributor", "leadership", "secretary", "member", "provider_contact", "sysadmin", "outsider"]
+
+
+def _expect(default, **overrides):
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+# name -> (args from org, expected status per role)
+MATRIX = {
+    "start": (None, _expect(200)),
+    "unit_list": (None, _expect(403, rector=200, other_rector=200, contributor=200, leadership=200, provider_contact=200, sysadmin=200)),
+    "unit_detail": ("unit", _expect(404, rector=200, contributor=200, leadership=200, sysadmin=200)),
+    "provider_list": (None, _expect(403, leadership=200, sysadmin=200)),
+    "provider_detail": ("provider", _expect(404, leadership=200, provider_contact=200, sysadmin=200)),
+    "accessibility": (None, _expect(200)),
+    "password_change": (None, _expect(200)),
+    "password_change_done": (None, _expect(200)),
+    "login": (None, _expect(302)),  # already logged in: on to the start page
+    "logout": (None, _expect(405)),  # POST only
+    "password_reset": (None, _expect(200)),
+    "password_reset_done": (None, _expect(200)),
+    "password_reset_confirm": (("MQ", "set-password"), _expect(200)),
+    "password_reset_complete": (None, _expect(200)),
+    "set_language": (None, _expect(302)),
+    "healthz": (None, _expect(200)),
+}
+
+
+def test_every_named_url_is_in_the_matrix():
+    names = {name for _, namespace, name in ALL if name and not namespace}
+    assert names == set(MATRIX), f"Add these to MATRIX: {names - set(MATRIX)}; remove: {set(MATRIX) - names}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_reaches_only_what_it_may(org, people, login, name):
+    target, expected = MATRIX[name]
+    if isinstance(target, tuple):
+        url = reverse(name, args=target)
+    elif target:
+        url = reverse(name, args=[getattr(org, target).pk])
+    else:
+        url = reverse(name)
+    for role in ROLES:
+        response = login(getattr(people, role)).get(url)
+        assert response.status_code == expected[role], f"{role} on {url}: {response.status_code}"
+        if response.status_code in (403, 404) and target and not isinstance(target, tuple):
+            # Nothing of the object leaks into the refusal.
+            assert getattr(org, target).name not in response.content.decode()
+
+
+def test_only_system_administrators_reach_the_admin(org, people, login):
+    for role in ROLES:
+        response = login(getattr(people, role)).get(reverse("admin:index"))
+        assert response.status_code == (200 if role == "sysadmin" else 403), role
+    admin = login(people.sysadmin)
+    for model in ["unit", "user", "independentprovider", "roleassignment", "schoolform", "accessibilityreport"]:
+        url = reverse(f"admin:ska_{model}_changelist") if model != "roleassignment" else None
+        if url:
+            assert admin.get(url).status_code == 200, model
+    assert admin.get(reverse("admin:ska_unit_change", args=[org.unit.pk])).status_code == 200
+    assert admin.get(reverse("admin:ska_unit_history", args=[org.unit.pk])).status_code == 200
+
+
+def test_the_admin_deletes_nothing_that_is_on_record(org, people, login):
+    admin = login(people.sysadmin)
+    assert admin.get(reverse("admin:ska_unit_delete", args=[org.unit.pk])).status_code == 403
+    assert admin.post(reverse("admin:ska_unit_delete", args=[org.unit.pk]), {"post": "yes"}).status_code == 403
+    assert admin.get(reverse("admin:ska_user_delete", args=[people.rector.pk])).status_code == 403
