@@ -50,11 +50,25 @@ class SysadminPermissions:
 
 
 class RoleAssignmentInline(SysadminPermissions, admin.TabularInline):
+    """A person's roles, on the person's page."""
+
     model = RoleAssignment
     extra = 0
     allow_delete = True  # ending a role; the history keeps it
     autocomplete_fields = ["unit", "provider"]
     fields = ["role", "title", "unit", "administration", "committee", "provider"]
+
+
+class PeopleInline(SysadminPermissions, admin.TabularInline):
+    """The people with a role at a unit or provider, on its page."""
+
+    model = RoleAssignment
+    extra = 0
+    allow_delete = True
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "title"]
+    verbose_name = _("person")
+    verbose_name_plural = _("people")
 
 
 @admin.register(Municipality)
@@ -87,7 +101,7 @@ class IndependentProviderAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "organisation_number", "municipality", "closed_on"]
     list_filter = ["municipality"]
     search_fields = ["name", "organisation_number"]
-    inlines = [RoleAssignmentInline]
+    inlines = [PeopleInline]
 
 
 @admin.register(Unit)
@@ -98,7 +112,7 @@ class UnitAdmin(SysadminPermissions, SimpleHistoryAdmin):
     search_fields = ["name", "unit_code"]
     filter_horizontal = ["school_forms"]
     autocomplete_fields = ["provider"]
-    inlines = [RoleAssignmentInline]
+    inlines = [PeopleInline]
     list_per_page = 50
 
 

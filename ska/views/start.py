@@ -32,10 +32,10 @@ def start(request):
             for assignment in RoleAssignment.objects.filter(user=user, unit__isnull=False)
         }
     if Role.LEADERSHIP in scope.roles or scope.is_sysadmin:
-        units = visible_units(user).open()
+        units = visible_units(user).open().municipal()
         context["unit_count"] = units.count()
         context["units_by_form"] = (
-            SchoolForm.objects.filter(units__in=units.municipal())
+            SchoolForm.objects.filter(units__in=units)
             .annotate(n=Count("units", distinct=True))
             .order_by("sort_order")
         )

@@ -88,7 +88,7 @@ def test_password_change_checks_the_rules_and_explains_in_swedish(karin, login):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Lösenordet är för kort" in body
+    assert "Det här lösenordet är för kort" in body
     assert 'aria-invalid="true"' in body
     new = "Lång-och-säker-fras-77"
     response = client.post(

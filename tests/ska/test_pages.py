@@ -130,7 +130,7 @@ def test_accessibility_problem_report(db, settings, django_capture_on_commit_cal
     response = client.post(reverse("accessibility"), {"description": "", "email": "inte-en-adress"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Detta fält måste fyllas i." in body and "Ange en giltig e-postadress." in body
+    assert "Detta fält måste fyllas i." in body and "Fyll i en giltig e-postadress." in body
     assert 'aria-invalid="true"' in body
     assert not AccessibilityReport.objects.exists()
 
