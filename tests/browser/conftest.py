@@ -41,12 +41,17 @@ def find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: one browser for the whole browser suite, stopped as soon as the
+# suite is done. Playwright's sync API keeps an asyncio loop registered as *running* on the test
+# thread for as long as it lives, and Django then refuses every ORM call made in this process
+# (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE is set. Kept alive for the rest of
+# the session, it would force that variable on every later test, and into the subprocesses they
+# start (`manage.py check --deploy` then fails with async.E001).
+@pytest.fixture(scope="package")
 def _allow_orm_beside_playwright():
-    """Playwright's sync API keeps an asyncio loop registered as running on the test thread,
-    so Django would refuse every ORM call the tests and fixtures make in this process (seeding,
-    the flush between tests) with SynchronousOnlyOperation. No async code touches the ORM here;
-    the live server answers in its own thread."""
+    """Lets the tests and fixtures use the ORM (seeding, the flush between tests) while
+    Playwright runs. No async code touches the ORM here; the live server answers in its own
+    thread."""
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     yield
@@ -56,9 +61,9 @@ def _allow_orm_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_allow_orm_beside_playwright):
-    """One Chromium for the whole session; each test gets its own context (see ``page``)."""
+    """One Chromium for all the browser tests; each test gets its own context (see ``page``)."""
     if os.environ.get("SKA_SKIP_BROWSER_TESTS") == "1":
         pytest.skip("browser tests skipped because SKA_SKIP_BROWSER_TESTS=1")
     executable = find_chromium()

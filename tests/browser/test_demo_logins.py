@@ -122,6 +122,7 @@ def test_htmx_errors_are_shown_in_the_messages_region(page, live_server, demo):
 
     # A rektor may not list the independent providers: 403.
     forbidden = page.locator("body").get_attribute("data-error-forbidden")
+    assert forbidden
     with page.expect_response(lambda r: r.url.endswith("/fristaende/")) as answer:
         page.evaluate("() => { htmx.ajax('GET', '/fristaende/', {target: '#main'}); }")
     assert answer.value.status == 403
@@ -130,6 +131,7 @@ def test_htmx_errors_are_shown_in_the_messages_region(page, live_server, demo):
 
     # ... nor see another rektor's unit: 404.
     not_found = page.locator("body").get_attribute("data-error-not-found")
+    assert not_found and not_found != forbidden
     other_unit = f"/enheter/{demo.units['Västervångskolan']}/"
     with page.expect_response(lambda r: r.url.endswith(other_unit)) as answer:
         page.evaluate("url => { htmx.ajax('GET', url, {target: '#main'}); }", other_unit)
