@@ -14,7 +14,7 @@ def navigation(request):
     if user.has_perm("ska.list_providers"):
         items.append(("providers", _("Independent providers"), reverse("provider_list")))
     if user.has_perm("ska.use_admin"):
-        items.append(("admin", _("Administration"), reverse("admin:index")))
+        items.append(("admin", _("System administration"), reverse("admin:index")))
     current = request.resolver_match.url_name if request.resolver_match else ""
     sections = {"start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers"}
     return {

@@ -6,3 +6,9 @@ register = template.Library()
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def minutes(duration) -> int:
+    """Whole minutes of a timedelta (for "wait 15 minutes")."""
+    return int(duration.total_seconds() // 60) if duration else 0

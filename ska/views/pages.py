@@ -1,5 +1,7 @@
 """Pages anyone may read: the accessibility statement and its problem report form."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -9,6 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms import AccessibilityReportForm
 from ..tasks import send_email
+
+
+# When the accessibility of the service was last assessed: update with each review.
+ACCESSIBILITY_ASSESSED_ON = datetime.date(2026, 11, 23)
 
 
 @login_not_required
@@ -27,10 +33,18 @@ def accessibility(request):
             body=f"{report.description}\n\n{report.page}\n{report.name} {report.email}",
             to=[settings.ACCESSIBILITY_CONTACT_EMAIL],
         )
-        messages.success(request, _("Thank you. Your report has been received and will be answered within two weeks."))
+        messages.success(
+            request,
+            _("Thank you. Your report has been received. If you gave your e-mail address, we answer within two weeks."),
+        )
         return redirect("accessibility")
     return render(
         request,
         "ska/accessibility.html",
-        {"form": form, "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+        {
+            "form": form,
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "assessed_on": ACCESSIBILITY_ASSESSED_ON,
+            "updated_on": ACCESSIBILITY_ASSESSED_ON,
+        },
     )

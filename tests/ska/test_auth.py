@@ -49,6 +49,7 @@ def test_failed_logins_are_throttled_per_name_and_address(karin):
     response = client.post(reverse("login"), {"username": "karin", "password": PASSWORD})
     assert response.status_code == 429
     assert "För många misslyckade inloggningar" in response.content.decode()
+    assert "Vänta 15 minuter" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # The lock-out is for this name from this address: a colleague behind the same address still gets in.
     colleague = UserFactory(username="erik")
