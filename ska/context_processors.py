@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .access import scope_of
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -13,6 +15,10 @@ def navigation(request):
         items.append(("units", _("Units"), reverse("unit_list")))
     if user.has_perm("ska.list_providers"):
         items.append(("providers", _("Independent providers"), reverse("provider_list")))
+    else:
+        # A provider's contact person gets their own organisation in the menu.
+        for provider_id in sorted(scope_of(user).providers)[:1]:
+            items.append(("providers", _("Our organisation"), reverse("provider_detail", args=[provider_id])))
     if user.has_perm("ska.use_admin"):
         items.append(("admin", _("System administration"), reverse("admin:index")))
     current = request.resolver_match.url_name if request.resolver_match else ""

@@ -170,3 +170,18 @@ def test_htmx_requests_carry_the_csrf_token(org, people, login):
         reverse("accessibility"), {"description": "Något"}, headers={"X-CSRFToken": headers["X-CSRFToken"], "HX-Request": "true"}
     )
     assert accepted.status_code == 302
+
+
+def test_menu_shows_each_role_only_what_it_may_use(org, people, login):
+    def menu(person):
+        body = login(getattr(people, person)).get(reverse("start")).content.decode()
+        return body.split('aria-label="Huvudmeny"')[1].split("</nav>")[0]
+
+    assert reverse("provider_list") in menu("leadership") and reverse("admin:index") not in menu("leadership")
+    assert reverse("admin:index") in menu("sysadmin")
+    contact = menu("provider_contact")
+    assert "Vår organisation" in contact and reverse("provider_detail", args=[org.provider.pk]) in contact
+    assert reverse("provider_list") not in contact
+    rector = menu("rector")
+    assert reverse("unit_list") in rector and reverse("provider_list") not in rector
+    assert reverse("unit_list") not in menu("secretary")
