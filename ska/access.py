@@ -97,18 +97,8 @@ def is_leadership(user) -> bool:
 
 
 @rules.predicate
-def is_rector(user) -> bool:
-    return Role.RECTOR in scope_of(user).roles
-
-
-@rules.predicate
 def is_unit_staff(user) -> bool:
     return bool(scope_of(user).unit_staff_units)
-
-
-@rules.predicate
-def is_committee_reader(user) -> bool:
-    return bool(scope_of(user).roles & {Role.SECRETARY, Role.MEMBER})
 
 
 @rules.predicate
@@ -119,11 +109,6 @@ def is_provider_contact(user) -> bool:
 @rules.predicate
 def works_at_unit(user, unit: Unit) -> bool:
     return unit is not None and unit.pk in scope_of(user).unit_staff_units
-
-
-@rules.predicate
-def is_rector_of_unit(user, unit: Unit) -> bool:
-    return unit is not None and unit.pk in scope_of(user).rector_units
 
 
 @rules.predicate

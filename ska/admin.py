@@ -16,6 +16,7 @@ from .models import (
     Committee,
     IndependentProvider,
     Municipality,
+    Role,
     RoleAssignment,
     SchoolForm,
     Unit,
@@ -60,7 +61,7 @@ class RoleAssignmentInline(SysadminPermissions, admin.TabularInline):
 
 
 class PeopleInline(SysadminPermissions, admin.TabularInline):
-    """The people with a role at a unit or provider, on its page."""
+    """The people with a role at a unit or provider, on its page: only the roles scoped to it."""
 
     model = RoleAssignment
     extra = 0
@@ -69,28 +70,42 @@ class PeopleInline(SysadminPermissions, admin.TabularInline):
     fields = ["user", "role", "title"]
     verbose_name = _("person")
     verbose_name_plural = _("people")
+    roles: list[Role] = []
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            kwargs["choices"] = [(role.value, role.label) for role in self.roles]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class UnitPeopleInline(PeopleInline):
+    roles = [Role.RECTOR, Role.CONTRIBUTOR]
+
+
+class ProviderPeopleInline(PeopleInline):
+    roles = [Role.PROVIDER_CONTACT]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(SysadminPermissions, admin.ModelAdmin):
+class MunicipalityAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "code"]
     search_fields = ["name"]
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SysadminPermissions, admin.ModelAdmin):
+class CommitteeAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "municipality"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(Administration)
-class AdministrationAdmin(SysadminPermissions, admin.ModelAdmin):
+class AdministrationAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "committee", "municipality"]
     search_fields = ["name"]
 
 
 @admin.register(SchoolForm)
-class SchoolFormAdmin(SysadminPermissions, admin.ModelAdmin):
+class SchoolFormAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "code", "sort_order"]
     list_editable = ["sort_order"]
     prepopulated_fields = {"code": ["name"]}
@@ -101,7 +116,7 @@ class IndependentProviderAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "organisation_number", "municipality", "closed_on"]
     list_filter = ["municipality"]
     search_fields = ["name", "organisation_number"]
-    inlines = [PeopleInline]
+    inlines = [ProviderPeopleInline]
 
 
 @admin.register(Unit)
@@ -112,7 +127,7 @@ class UnitAdmin(SysadminPermissions, SimpleHistoryAdmin):
     search_fields = ["name", "unit_code"]
     filter_horizontal = ["school_forms"]
     autocomplete_fields = ["provider"]
-    inlines = [PeopleInline]
+    inlines = [UnitPeopleInline]
     list_per_page = 50
 
 
@@ -131,7 +146,7 @@ class UserAdmin(SysadminPermissions, SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(AccessibilityReport)
-class AccessibilityReportAdmin(SysadminPermissions, admin.ModelAdmin):
+class AccessibilityReportAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["created_at", "page", "name", "email", "handled"]
     list_filter = ["handled"]
     readonly_fields = ["created_at", "page", "description", "name", "email", "user"]

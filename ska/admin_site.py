@@ -3,9 +3,13 @@
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,8 +33,15 @@ class SkaAdminSite(admin.AdminSite):
 
         return wrapper
 
+    @method_decorator(login_not_required)
     def login(self, request, extra_context=None):
-        # One login page for everyone; the admin's own would bypass its Swedish texts and throttling rules.
-        if request.user.is_authenticated:
-            raise PermissionDenied
-        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+        """One login page for everyone: the admin's own would bypass its texts and throttling."""
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = ""
+        next_url = next_url or reverse("admin:index")
+        if not request.user.is_authenticated:
+            return redirect_to_login(next_url)
+        if self.has_permission(request):
+            return redirect(next_url)
+        raise PermissionDenied

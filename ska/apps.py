@@ -8,6 +8,16 @@ class SkaConfig(AppConfig):
     name = "ska"
     verbose_name = _("Organisation and people")
 
+    def ready(self):
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
+        from .signals import update_last_login_without_history
+
+        # A login is not a change to the person's record: keep it out of their history.
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(update_last_login_without_history, dispatch_uid="update_last_login")
+
 
 class SkaAdminConfig(admin_apps.AdminConfig):
     """The Django admin with SKA's site: system administrators only, the app's own login."""

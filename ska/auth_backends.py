@@ -1,5 +1,6 @@
 """Login with either user name or e-mail address."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
@@ -25,6 +26,31 @@ class UsernameOrEmailBackend(ModelBackend):
 
 
 def axes_username(request, credentials) -> str:
-    """The name that failed logins are counted under: case and spaces do not give new tries."""
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    return username.strip().lower()
+    """The account that failed logins are counted against: the user name, whether the person
+    typed it or their e-mail address, in any case, so that neither gives extra tries."""
+    typed = ((credentials or {}).get("username") or request.POST.get("username", "")).strip()
+    if not typed:
+        return ""
+    users = list(
+        get_user_model()._default_manager.filter(Q(username__iexact=typed) | Q(email__iexact=typed)).values_list(
+            "username", flat=True
+        )[:2]
+    )
+    exact = [name for name in users if name.lower() == typed.lower()]
+    account = exact[0] if exact else (users[0] if len(users) == 1 else typed)
+    return account.lower()
+
+
+def client_ip(request) -> str:
+    """The client's address for login throttling.
+
+    Without proxies it is REMOTE_ADDR. Behind ``TRUSTED_PROXY_COUNT`` proxies, each of which
+    appends the address it received the request from to X-Forwarded-For, it is the entry that
+    many places from the right: entries further left were written by the client and may be forged.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Administration,
@@ -217,7 +218,7 @@ def _generate_units(target: int, administration, forms, password, stdout) -> Non
     for name, form_codes in itertools.islice(names, missing):
         new_units.append(Unit(name=name, administration=administration))
         form_links.append(form_codes)
-    Unit.objects.bulk_create(new_units, batch_size=500)
+    bulk_create_with_history(new_units, Unit, batch_size=500)
     created = Unit.objects.filter(name__in=[u.name for u in new_units], administration=administration)
     by_name = {unit.name: unit for unit in created}
     Through = Unit.school_forms.through
@@ -241,13 +242,14 @@ def _generate_units(target: int, administration, forms, password, stdout) -> Non
         )
         for i in range(len(new_units))
     ]
-    User.objects.bulk_create(rectors, batch_size=500)
+    bulk_create_with_history(rectors, User, batch_size=500)
     saved = {u.username: u for u in User.objects.filter(username__in=[r.username for r in rectors])}
-    RoleAssignment.objects.bulk_create(
+    bulk_create_with_history(
         [
             RoleAssignment(user=saved[rector.username], role=Role.RECTOR, unit=by_name[unit.name])
             for rector, unit in zip(rectors, new_units)
         ],
+        RoleAssignment,
         batch_size=500,
     )
     if stdout:

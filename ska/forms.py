@@ -18,6 +18,14 @@ class LoginForm(AuthenticationForm):
     }
 
 
+class UnitFilterForm(forms.Form):
+    """The unit list's filters, read from the query string."""
+
+    q = forms.CharField(label=_("Search by name or unit code"), max_length=100, required=False, strip=True)
+    skolform = forms.SlugField(label=_("School form"), max_length=40, required=False)
+    stangda = forms.BooleanField(label=_("Show closed units"), required=False)
+
+
 class QueuedPasswordResetForm(PasswordResetForm):
     """Sends the reset link from a background job, so a slow mail server never slows the page."""
 

@@ -178,9 +178,3 @@ class Term:
     def __repr__(self) -> str:
         return f"Term({self})"
 
-
-def school_year_choices(around: SchoolYear | None = None, before: int = 10, after: int = 2):
-    """Choices for a select: ten years back and two ahead of the current one, newest first."""
-    around = around or SchoolYear.current()
-    years = [around + offset for offset in range(after, -before - 1, -1)]
-    return [(year.start_year, str(year)) for year in years]

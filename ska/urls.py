@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
-from .views import health, organisation, pages, start
+from .views import accounts, health, organisation, pages, start
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -31,7 +31,7 @@ urlpatterns = [
     path("konto/aterstall/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "konto/aterstall/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -43,5 +43,3 @@ urlpatterns = [
     path("rapporter/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
-
-handler403 = "ska.views.errors.permission_denied"

@@ -19,6 +19,7 @@ class Municipality(models.Model):
         _("municipality code"), max_length=4, blank=True, help_text=_("The four-digit code from SCB, e.g. 1286.")
     )
     vision = models.TextField(_("vision"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("municipality")
@@ -37,6 +38,7 @@ class Committee(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=20, blank=True, help_text=_("For example BUN."))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("committee")
@@ -58,6 +60,7 @@ class Administration(models.Model):
         Committee, models.PROTECT, related_name="administrations", verbose_name=_("committee")
     )
     name = models.CharField(_("name"), max_length=150)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("administration")
@@ -75,6 +78,7 @@ class SchoolForm(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("school form")

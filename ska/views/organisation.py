@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from ..forms import UnitFilterForm
 from ..access import get_visible_or_404, require_perm, visible_providers, visible_units
 from ..models import Role, RoleAssignment, SchoolForm
 
@@ -21,9 +22,10 @@ def _is_fragment_request(request) -> bool:
 @vary_on_headers("HX-Request")
 def unit_list(request):
     units = visible_units(request.user).select_related("administration", "provider").prefetch_related("school_forms")
-    query = request.GET.get("q", "").strip()[:100]
-    form_code = request.GET.get("skolform", "")
-    show_closed = request.GET.get("stangda") == "1"
+    filters = UnitFilterForm(request.GET)
+    # An invalid filter (say, a NUL byte in the search) is shown beside its field and ignored.
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    query, form_code, show_closed = wanted.get("q", ""), wanted.get("skolform", ""), wanted.get("stangda", False)
     if query:
         units = units.filter(Q(name__icontains=query) | Q(unit_code__icontains=query))
     if form_code:
@@ -33,10 +35,12 @@ def unit_list(request):
     page = Paginator(units.order_by("name", "pk"), settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
     context = {
         "page": page,
+        "filters": filters,
         "query": query,
         "form_code": form_code,
         "show_closed": show_closed,
         "school_forms": SchoolForm.objects.all(),
+        "fragment": _is_fragment_request(request),
     }
     template = "ska/unit_list.html#results" if _is_fragment_request(request) else "ska/unit_list.html"
     return render(request, template, context)
@@ -68,7 +72,7 @@ def unit_detail(request, pk):
 @require_perm("ska.list_providers")
 def provider_list(request):
     providers = visible_providers(request.user).prefetch_related(
-        Prefetch("units", queryset=visible_units(request.user).prefetch_related("school_forms"))
+        Prefetch("units", queryset=visible_units(request.user).order_by("name"))
     )
     page = Paginator(providers.order_by("name", "pk"), settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
     return render(request, "ska/provider_list.html", {"page": page})

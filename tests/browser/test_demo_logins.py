@@ -96,14 +96,14 @@ def test_unit_list_filters_through_htmx(page, live_server, demo):
     login(page, live_server, "skolchef")
     page.goto(live_server.url + "/enheter/")
     assert_accessible(page)
-    count = page.locator("#unit-results .result-count")
+    count = page.locator("#unit-count")
     count_before = count.inner_text()
     rows = page.locator("#unit-results tbody tr")
     assert rows.count() > 1
 
     page.evaluate("window.__marker = 1")
     with page.expect_response(lambda r: "/enheter/?" in r.url and r.request.headers.get("hx-request") == "true"):
-        page.locator("#unit-search").press_sequentially("Solros")
+        page.locator("#id_q").press_sequentially("Solros")
 
     expect(page).to_have_url(re.compile(r"/enheter/\?(.*&)?q=Solros(&|$)"))
     expect(rows).to_have_count(1)

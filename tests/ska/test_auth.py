@@ -105,3 +105,61 @@ def test_logout_is_a_post(karin, login):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("start")).status_code == 302
+
+
+def test_throttling_behind_a_proxy_ignores_forged_forwarded_addresses(karin, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The proxy appends the address it saw; whatever the client wrote before it is ignored.
+    for n in range(5):
+        Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7").post(
+            reverse("login"), {"username": "karin", "password": "fel"}
+        )
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.7")
+    assert attacker.post(reverse("login"), {"username": "karin", "password": PASSWORD}).status_code == 429
+    # Karin herself, from another address behind the same proxy, is not locked out.
+    karin_client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert karin_client.post(reverse("login"), {"username": "karin", "password": PASSWORD}).status_code == 302
+
+
+def test_user_name_and_email_share_one_count_of_failed_logins(karin):
+    client = Client(REMOTE_ADDR="10.1.2.4")
+    for login_name in ["karin", "KARIN", "karin.holm@ekvalla.example", "Karin.Holm@ekvalla.example", "karin"]:
+        client.post(reverse("login"), {"username": login_name, "password": "fel"})
+    response = client.post(reverse("login"), {"username": "karin.holm@ekvalla.example", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_a_password_reset_lifts_the_lock_out(karin, django_capture_on_commit_callbacks):
+    client = Client(REMOTE_ADDR="10.1.2.5")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "karin", "password": "fel"})
+    assert client.post(reverse("login"), {"username": "karin", "password": PASSWORD}).status_code == 429
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "karin.holm@ekvalla.example"})
+    link = re.search(r"https?://[^/\s]+(/konto/aterstall/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    new = "Ett-helt-nytt-lösenord-2026"
+    client.post(form_page.request["PATH_INFO"], {"new_password1": new, "new_password2": new})
+    assert client.post(reverse("login"), {"username": "karin", "password": new}).status_code == 302
+
+
+def test_a_login_leaves_no_history_row(karin):
+    before = karin.history.count()
+    Client().post(reverse("login"), {"username": "karin", "password": PASSWORD})
+    karin.refresh_from_db()
+    assert karin.last_login is not None
+    assert karin.history.count() == before
+
+
+def test_admin_behind_the_login_page(db):
+    from ska.models import Role
+
+    from ..factories import RoleFactory
+
+    RoleFactory(user=UserFactory(username="sysadmin"), role=Role.SYSADMIN)
+    client = Client()
+    first = client.get("/admin/ska/unit/", follow=True)
+    assert first.request["PATH_INFO"] == reverse("login")
+    next_url = first.context["next"]
+    done = client.post(reverse("login"), {"username": "sysadmin", "password": PASSWORD, "next": next_url}, follow=True)
+    assert done.request["PATH_INFO"] == "/admin/ska/unit/" and done.status_code == 200

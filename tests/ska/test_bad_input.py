@@ -102,3 +102,32 @@ def test_admin_refuses_a_unit_with_both_organisers(org, people, login):
     body = response.content.decode()
     assert "antingen till förvaltningen eller till en fristående huvudman" in body
     assert not Unit.objects.filter(name="Dubbelskolan").exists()
+
+
+def test_admin_offers_only_the_roles_that_fit_a_unit(org, people, login):
+    admin = login(people.sysadmin)
+    page = admin.get(reverse("admin:ska_unit_change", args=[org.unit.pk])).content.decode()
+    assert 'value="rector"' in page and 'value="leadership"' not in page
+    response = admin.post(
+        reverse("admin:ska_unit_change", args=[org.unit.pk]),
+        {
+            "name": org.unit.name,
+            "administration": org.administration.pk,
+            "school_forms": list(org.unit.school_forms.values_list("pk", flat=True)),
+            "role_assignments-TOTAL_FORMS": "1",
+            "role_assignments-INITIAL_FORMS": "0",
+            "role_assignments-0-user": people.outsider.pk,
+            "role_assignments-0-role": Role.LEADERSHIP,
+        },
+    )
+    assert response.status_code == 200
+    assert "Välj ett giltigt alternativ" in response.content.decode()
+    assert not RoleAssignment.objects.filter(user=people.outsider).exists()
+
+
+def test_a_stale_form_gets_an_explaining_page(people):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "rektor", "password": PASSWORD})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Formuläret har gått ut" in body and '<html lang="sv">' in body

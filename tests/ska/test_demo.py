@@ -67,3 +67,17 @@ def test_seed_demo_generates_a_large_municipality(db):
 def test_seed_demo_refuses_nonsense(db):
     with pytest.raises(CommandError):
         call_command("seed_demo", units=0)
+
+
+def test_seed_demo_refuses_production_mode(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_generated_units_have_history(db):
+    call_command("seed_demo", units=20)
+    generated = Unit.objects.filter(role_assignments__user__username__startswith="rektor-")
+    assert generated.count() == 20 - 12
+    assert all(unit.history.exists() for unit in generated)

@@ -175,7 +175,7 @@ def test_compose_services(compose):
         assert environment["SKA_PRODUCTION"] == "1"
         assert environment["DATABASE_URL"] == "postgres://ska:y@db:5432/ska"
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
-        assert environment["AXES_IPWARE_PROXY_COUNT"] == "1"
+        assert environment["TRUSTED_PROXY_COUNT"] == "1"
         assert any(v["target"] == "/app/var/media" for v in services[name]["volumes"])
 
 

@@ -67,7 +67,7 @@ def test_unit_list_filters_by_school_form_and_hides_closed_units(org, people, lo
 
 def test_unit_list_survives_odd_input(org, people, login):
     client = login(people.leadership)
-    for params in [{"sida": "abc"}, {"sida": "99999"}, {"q": "x" * 5000}, {"skolform": "<script>"}, {"q": "%' OR 1=1 --"}]:
+    for params in [{"sida": "abc"}, {"sida": "99999"}, {"sida": "\x00"}, {"q": "x" * 5000}, {"q": "\x00"}, {"skolform": "<script>"}, {"skolform": "\x00"}, {"q": "%' OR 1=1 --"}]:
         assert client.get(reverse("unit_list"), params).status_code == 200, params
 
 
@@ -185,3 +185,51 @@ def test_menu_shows_each_role_only_what_it_may_use(org, people, login):
     rector = menu("rector")
     assert reverse("unit_list") in rector and reverse("provider_list") not in rector
     assert reverse("unit_list") not in menu("secretary")
+
+
+def test_an_expired_session_sends_htmx_to_the_login_page_not_into_the_fragment(org):
+    from django.test import Client
+
+    response = Client().get(
+        reverse("unit_list") + "?q=skola",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/enheter/?q=skola"},
+    )
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"] == reverse("login") + "?next=/enheter/%3Fq%3Dskola"
+
+
+def test_unit_list_filters_reject_bad_values_beside_the_field(org, people, login):
+    client = login(people.leadership)
+    response = client.get(reverse("unit_list"), {"q": "a\x00b", "skolform": "\x00"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_q_error"' in body and "Null-tecken är inte tillåtna." in body
+    assert 'aria-describedby="id_q_error"' in body and 'aria-describedby="id_skolform_error"' in body
+    assert "Österportskolan" in body  # the bad filter is ignored, not applied
+
+
+def test_htmx_fragment_updates_the_count_out_of_band(org, people, login):
+    body = login(people.leadership).get(reverse("unit_list"), {"q": "skolan"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="unit-count"' in body and 'hx-swap-oob="true"' in body
+    page = login(people.leadership).get(reverse("unit_list")).content.decode()
+    assert page.count('id="unit-count"') == 1 and 'hx-swap-oob' not in page
+
+
+def test_accessibility_reports_are_limited_per_address(db):
+    import random
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    # Addresses of their own, so that the shared cache (Redis in CI) holds no earlier count.
+    address, other_address = (f"10.{random.randrange(256)}.{random.randrange(256)}.{n}" for n in (1, 2))
+    client = Client(REMOTE_ADDR=address)
+    for n in range(5):
+        assert client.post(reverse("accessibility"), {"description": f"Problem {n}"}).status_code == 302
+    response = client.post(reverse("accessibility"), {"description": "Ett till"})
+    assert response.status_code == 200
+    assert "Du har skickat flera anmälningar på kort tid" in response.content.decode()
+    assert AccessibilityReport.objects.count() == 5
+    other = Client(REMOTE_ADDR=other_address)
+    assert other.post(reverse("accessibility"), {"description": "Från en annan"}).status_code == 302
+    cache.delete_many([f"accessibility-reports:{a}" for a in (address, other_address)])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ska.demo import DEMO_PASSWORD, MUNICIPALITY, seed_demo
@@ -8,8 +9,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, default=None, help="Total number of municipal units wanted.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even in production mode (creates logins with a published password).",
+        )
 
-    def handle(self, *args, units=None, **options):
+    def handle(self, *args, units=None, allow_production=False, **options):
+        if settings.PRODUCTION and not allow_production:
+            raise CommandError(
+                "Refusing to seed demo data in production mode: the demo logins have a published password. "
+                "Use --allow-production for a demonstration server."
+            )
         if units is not None and units < 1:
             raise CommandError("--units must be a positive number.")
         seed_demo(units=units, stdout=self.stdout)
