@@ -53,7 +53,7 @@ beat: install ## Celery beat (needs REDIS_URL)
 	$(BIN)/celery -A ska beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 messages: install ## Update the translation catalogues after changing texts
-	$(BIN)/python manage.py makemessages --locale sv --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale sv --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'templates/simple_history/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 lock: ## Re-pin the dependencies (with hashes, no index URLs)
