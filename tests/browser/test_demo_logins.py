@@ -244,3 +244,15 @@ def test_password_reset_page_is_accessible(page, live_server, demo):
     assert response.status == 200
     expect(page.locator("#id_email")).to_be_visible()
     assert_accessible(page)
+
+
+def test_small_screens_keep_the_menu_within_the_page(page, live_server, demo):
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, live_server, "skolchef")
+    for path in ["/", "/enheter/"]:
+        page.goto(live_server.url + path)
+        # Nothing but the units table (which scrolls in its own region) may widen the page.
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+        expect(page.get_by_role("button", name="Logga ut")).to_be_in_viewport()
+        assert_accessible(page)
