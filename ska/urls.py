@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
-from .views import accounts, health, organisation, pages, start
+from .views import account, accounts, health, organisation, pages, start
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
     path("tillganglighet/", pages.accessibility, name="accessibility"),
     # Accounts
+    path("konto/", account.my_account, name="my_account"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -256,3 +256,13 @@ def test_small_screens_keep_the_menu_within_the_page(page, live_server, demo):
         assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
         expect(page.get_by_role("button", name="Logga ut")).to_be_in_viewport()
         assert_accessible(page)
+
+
+def test_my_account_is_reached_from_the_footer_and_is_accessible(page, live_server, demo):
+    login(page, live_server, "forskolerektor")
+    page.get_by_role("link", name="Inloggad som Sara Ek").click()
+    expect(page.locator("h1")).to_have_text("Mitt konto")
+    roles = page.get_by_role("region", name="Mina roller")
+    expect(roles.get_by_role("link", name="Förskolan Solrosen")).to_be_visible()
+    expect(roles.get_by_role("link", name="Förskolan Ekorren")).to_be_visible()
+    assert_accessible(page)

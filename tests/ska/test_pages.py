@@ -233,3 +233,12 @@ def test_accessibility_reports_are_limited_per_address(db):
     other = Client(REMOTE_ADDR=other_address)
     assert other.post(reverse("accessibility"), {"description": "Från en annan"}).status_code == 302
     cache.delete_many([f"accessibility-reports:{a}" for a in (address, other_address)])
+
+
+def test_my_account_lists_my_roles_and_only_mine(org, people, login):
+    body = login(people.contributor).get(reverse("my_account")).content.decode()
+    assert "Mitt konto" in body and "Mina roller" in body
+    assert "Medarbetare i enhetens kvalitetsarbete" in body and "Förstelärare" in body
+    assert org.unit.name in body and org.other_unit.name not in body
+    empty = login(people.outsider).get(reverse("my_account")).content.decode()
+    assert "Du har ingen roll ännu" in empty
