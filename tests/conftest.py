@@ -2,6 +2,7 @@
 real Celery worker process when a broker is configured."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -138,19 +139,24 @@ def _worker_process(django_db_setup, tmp_path_factory):
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # mail_dir is absolute: four slashes
     }
-    celery_app.control.purge()
+    # A queue of this test run's own, so that a worker left behind by an earlier, crashed run
+    # (with another test database) can never take this run's tasks.
+    queue = f"ska-test-{os.getpid()}"
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
     log = open(mail_dir.parent / "worker.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ska", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-mingle", "--without-gossip", "-n", f"ska-test-{os.getpid()}@%h"],
+         "--without-mingle", "--without-gossip", "-Q", queue, "-n", f"{queue}@%h"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
-    while not celery_app.control.ping(timeout=0.5):
+    while not celery_app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=0.5):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"The Celery worker did not start; see {log.name}")
     yield Worker(process, mail_dir)
+    celery_app.conf.task_default_queue = previous_queue
     process.terminate()
     try:
         process.wait(timeout=15)
