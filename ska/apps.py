@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from axes import apps as axes_apps
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +25,10 @@ class SkaAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "ska.admin_site.SkaAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes (failed-login throttling), with a Swedish name in the admin."""
+
+    default = False
+    verbose_name = _("Login attempts")

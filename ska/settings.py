@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
-    "axes",
+    "ska.apps.AxesConfig",
     "ska",
     "annualwheel",
     "dialogs",
