@@ -19,7 +19,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import IndependentProvider, Role, RoleAssignment, Unit
+from .models import (
+    Activity,
+    ActivityFollowUp,
+    Analysis,
+    CheckIn,
+    DevelopmentArea,
+    Goal,
+    IndependentProvider,
+    Indicator,
+    Role,
+    RoleAssignment,
+    Unit,
+    ValidityReview,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class Scope:
     led_municipalities: frozenset[int]
     committees: frozenset[int]
     providers: frozenset[int]
+    staff_administrations: frozenset[int] = frozenset()  # administrations of the units they work at
     superuser: bool = False
 
     @property
@@ -44,7 +58,7 @@ class Scope:
         return self.superuser or Role.SYSADMIN in self.roles
 
 
-EMPTY_SCOPE = Scope(*(frozenset() for _ in range(7)))
+EMPTY_SCOPE = Scope(*(frozenset() for _ in range(8)))
 
 
 def scope_of(user) -> Scope:
@@ -55,11 +69,21 @@ def scope_of(user) -> Scope:
     if cached is not None:
         return cached
     rows = RoleAssignment.objects.filter(user=user).values_list(
-        "role", "unit_id", "administration_id", "administration__municipality_id", "committee_id", "provider_id"
+        "role",
+        "unit_id",
+        "unit__administration_id",
+        "administration_id",
+        "administration__municipality_id",
+        "committee_id",
+        "provider_id",
     )
-    roles, rector, contributor, administrations, municipalities, committees, providers = (set() for _ in range(7))
-    for role, unit_id, administration_id, municipality_id, committee_id, provider_id in rows:
+    roles, rector, contributor, administrations, municipalities, committees, providers, staff_admins = (
+        set() for _ in range(8)
+    )
+    for role, unit_id, unit_administration_id, administration_id, municipality_id, committee_id, provider_id in rows:
         roles.add(role)
+        if unit_administration_id:
+            staff_admins.add(unit_administration_id)
         if role == Role.RECTOR:
             rector.add(unit_id)
         elif role == Role.CONTRIBUTOR:
@@ -79,6 +103,7 @@ def scope_of(user) -> Scope:
         led_municipalities=frozenset(municipalities),
         committees=frozenset(committees),
         providers=frozenset(providers),
+        staff_administrations=frozenset(staff_admins),
         superuser=user.is_superuser,
     )
     user._ska_scope = scope
@@ -138,6 +163,68 @@ def is_contact_of_provider(user, provider: IndependentProvider) -> bool:
     return provider is not None and provider.pk in scope_of(user).providers
 
 
+# --- The goal chain -------------------------------------------------------------
+# How to get from each record of the chain to the goal whose permissions it follows.
+PATH_TO_GOAL = {
+    Goal: (),
+    Indicator: ("goal",),
+    Activity: ("goal",),
+    Analysis: ("goal",),
+    CheckIn: ("indicator", "goal"),
+    ActivityFollowUp: ("activity", "goal"),
+    ValidityReview: ("analysis", "goal"),
+    DevelopmentArea: ("analysis", "goal"),
+}
+
+
+def chain_goal(record) -> Goal:
+    """The goal a record of the chain belongs to (the goal itself for a goal)."""
+    for step in PATH_TO_GOAL[type(record)]:
+        record = getattr(record, step)
+    return record
+
+
+@rules.predicate
+def can_work_on_unit_chain(user, unit: Unit) -> bool:
+    """Rektorer and contributors keep their unit's chain; förvaltningsledning may too.
+    Independent providers' units are not in the municipality's chain."""
+    if unit is None or unit.administration_id is None:
+        return False
+    scope = scope_of(user)
+    return scope.is_sysadmin or unit.pk in scope.unit_staff_units or unit.administration_id in scope.led_administrations
+
+
+@rules.predicate
+def can_view_chain(user, record) -> bool:
+    if record is None:
+        return False
+    goal = chain_goal(record)
+    scope = scope_of(user)
+    if scope.is_sysadmin:
+        return True
+    if goal.unit_id is not None:
+        return goal.unit_id in scope.unit_staff_units or goal.unit.administration_id in scope.led_administrations
+    if goal.administration_id is not None:
+        # Everyone who works in the administration sees the goals their units work under.
+        return goal.administration_id in scope.led_administrations | scope.staff_administrations
+    return bool(scope.led_municipalities or scope.staff_administrations or scope.committees)
+
+
+@rules.predicate
+def can_change_chain(user, record) -> bool:
+    if record is None:
+        return False
+    goal = chain_goal(record)
+    scope = scope_of(user)
+    if scope.is_sysadmin:
+        return True
+    if goal.unit_id is not None:
+        return goal.unit_id in scope.unit_staff_units or goal.unit.administration_id in scope.led_administrations
+    if goal.administration_id is not None:
+        return goal.administration_id in scope.led_administrations
+    return False  # committee goals and goal areas: kept by the system administrator for the committee
+
+
 # --- Permissions --------------------------------------------------------------
 PERMISSIONS = {
     # Pages
@@ -147,6 +234,9 @@ PERMISSIONS = {
     # Objects
     "ska.view_unit": is_sysadmin | leads_unit | works_at_unit | is_contact_of_unit_provider,
     "ska.view_provider": is_sysadmin | leads_provider | is_contact_of_provider,
+    "ska.work_on_unit_chain": can_work_on_unit_chain,
+    "ska.view_chain": can_view_chain,
+    "ska.change_chain": can_change_chain,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
@@ -164,6 +254,22 @@ def visible_units(user) -> QuerySet[Unit]:
         | Q(pk__in=scope.unit_staff_units)
         | Q(provider_id__in=scope.providers)
     )
+
+
+def visible_goals(user) -> QuerySet[Goal]:
+    """Goals the person may see (agrees with ``ska.view_chain``)."""
+    scope = scope_of(user)
+    goals = Goal.objects.all()
+    if scope.is_sysadmin:
+        return goals
+    visible = (
+        Q(unit_id__in=scope.unit_staff_units)
+        | Q(unit__administration_id__in=scope.led_administrations)
+        | Q(administration_id__in=scope.led_administrations | scope.staff_administrations)
+    )
+    if scope.led_municipalities or scope.staff_administrations or scope.committees:
+        visible |= Q(level__in=[Goal.Level.AREA, Goal.Level.COMMITTEE])
+    return goals.filter(visible)
 
 
 def visible_providers(user) -> QuerySet[IndependentProvider]:

@@ -12,6 +12,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AccessibilityReport,
+    Activity,
+    Analysis,
+    CheckIn,
+    CurriculumArea,
+    Goal,
+    Indicator,
     Administration,
     Committee,
     IndependentProvider,
@@ -150,3 +156,60 @@ class AccessibilityReportAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["created_at", "page", "name", "email", "handled"]
     list_filter = ["handled"]
     readonly_fields = ["created_at", "page", "description", "name", "email", "user"]
+
+
+# --- The goal chain -----------------------------------------------------------------
+# Kept by rektorer and förvaltningsledning in the app, where every save is checked against
+# conflicting edits. The admin shows the records and their history, and changes nothing.
+class ChainRecordAdmin(SysadminPermissions, SimpleHistoryAdmin):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return self.model.all_objects.all()
+
+
+@admin.register(CurriculumArea)
+class CurriculumAreaAdmin(SysadminPermissions, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "sort_order"]
+    list_filter = ["kind", "school_forms"]
+    filter_horizontal = ["school_forms"]
+
+
+@admin.register(Goal)
+class GoalAdmin(ChainRecordAdmin):
+    list_display = ["title", "level", "school_year", "unit", "administration", "status", "deleted_at"]
+    list_filter = ["level", "status", "school_year", "administration"]
+    list_select_related = ["unit", "administration"]
+    search_fields = ["title", "unit__name"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ChainRecordAdmin):
+    list_display = ["title", "goal", "baseline_value", "target_value", "deleted_at"]
+    list_select_related = ["goal"]
+    search_fields = ["title", "goal__title"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ChainRecordAdmin):
+    list_display = ["indicator", "date", "value", "group_size", "origin", "deleted_at"]
+    list_select_related = ["indicator"]
+    list_filter = ["origin"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ChainRecordAdmin):
+    list_display = ["title", "goal", "status", "start", "end", "deleted_at"]
+    list_select_related = ["goal"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+
+
+@admin.register(Analysis)
+class AnalysisAdmin(ChainRecordAdmin):
+    list_display = ["goal", "term", "attainment", "deleted_at"]
+    list_select_related = ["goal"]

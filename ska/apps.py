@@ -13,7 +13,12 @@ class SkaConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from .signals import update_last_login_without_history
+        from django.db.models.signals import m2m_changed
+
+        from .models import Activity
+        from .signals import check_activity_indicators, update_last_login_without_history
+
+        m2m_changed.connect(check_activity_indicators, sender=Activity.indicators.through)
 
         # A login is not a change to the person's record: keep it out of their history.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

@@ -6,6 +6,7 @@ Every demo login has the password ``ska-demo``. The README lists them.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from dataclasses import dataclass
 
@@ -117,9 +118,24 @@ EXTRA_UNIT_ROLES = [
 ]
 
 
+REFERENCE_DATA_MIGRATIONS = ["ska.migrations.0002_school_forms", "ska.migrations.0005_curriculum_areas"]
+
+
+def ensure_reference_data() -> None:
+    """School forms and curriculum areas come from data migrations; put them back if a test
+    database was emptied since (the migrations' own functions, so the data is defined once)."""
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        migration = importlib.import_module(module)
+        for operation in migration.Migration.operations:
+            operation.code(apps, None)
+
+
 @transaction.atomic
 def seed_demo(*, units: int | None = None, stdout=None) -> None:
     """Build Ekvalla kommun; with ``units``, add generated units until there are that many."""
+    ensure_reference_data()
     municipality, _ = Municipality.objects.get_or_create(
         name=MUNICIPALITY,
         defaults={"vision": "Ekvalla – där alla barn och elever lär, växer och känner sig trygga."},

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .schoolyear import SchoolYear, Term
@@ -49,6 +50,11 @@ class SchoolYearField(models.PositiveSmallIntegerField):
 
     description = _("School year")
 
+    @cached_property
+    def validators(self):
+        # Not the integer range validators: they would compare a SchoolYear with an int.
+        return [*self.default_validators, *self._validators]
+
     def from_db_value(self, value, expression, connection):
         return None if value is None else SchoolYear(value)
 
@@ -82,6 +88,10 @@ class TermField(models.PositiveIntegerField):
     """A term, stored as year * 10 + season (VT=1, HT=2) so that order is time order."""
 
     description = _("Term")
+
+    @cached_property
+    def validators(self):
+        return [*self.default_validators, *self._validators]
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else Term.from_code(value)

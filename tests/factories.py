@@ -84,3 +84,71 @@ class RoleFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.RECTOR
+
+
+# --- The goal chain ---------------------------------------------------------------
+import datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from ska.models import Activity, CheckIn, Goal, Indicator  # noqa: E402
+from ska.schoolyear import SchoolYear  # noqa: E402
+
+YEAR = SchoolYear(2025)
+
+
+class AdministrationGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    level = Goal.Level.ADMINISTRATION
+    administration = factory.SubFactory(AdministrationFactory)
+    school_year = YEAR
+    title = factory.Sequence(lambda n: f"Förvaltningsgemensamt mål {n}")
+    start_term = YEAR.autumn
+    end_term = YEAR.spring
+    # The committee level above is optional in tests; the database only requires a parent for unit goals.
+
+
+class UnitGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    level = Goal.Level.UNIT
+    unit = factory.SubFactory(UnitFactory)
+    parent = factory.SubFactory(AdministrationGoalFactory, administration=factory.SelfAttribute("..unit.administration"))
+    school_year = YEAR
+    title = factory.Sequence(lambda n: f"Enhetsmål {n}")
+    start_term = YEAR.autumn
+    end_term = YEAR.spring
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    goal = factory.SubFactory(UnitGoalFactory)
+    title = factory.Sequence(lambda n: f"Indikator {n}")
+    unit_of_measure = "%"
+    baseline_value = Decimal("60")
+    baseline_date = datetime.date(2025, 9, 1)
+    target_value = Decimal("80")
+    target_date = datetime.date(2026, 6, 1)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    date = datetime.date(2025, 11, 15)
+    value = Decimal("65")
+    group_size = 48
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    goal = factory.SubFactory(UnitGoalFactory)
+    title = factory.Sequence(lambda n: f"Aktivitet {n}")
+    status = Activity.Status.ONGOING

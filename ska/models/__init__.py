@@ -1,9 +1,25 @@
+from .activities import Activity, ActivityFollowUp, ActivityIndicator
+from .analysis import Analysis, Attainment, DevelopmentArea, Participant, ValidityReview
 from .feedback import AccessibilityReport
+from .goals import CurriculumArea, Goal
+from .indicators import CheckIn, Indicator
 from .organisation import Administration, Committee, IndependentProvider, Municipality, SchoolForm, Unit
 from .people import ROLE_SCOPE, Role, RoleAssignment, User
 
 __all__ = [
     "AccessibilityReport",
+    "Activity",
+    "ActivityFollowUp",
+    "ActivityIndicator",
+    "Analysis",
+    "Attainment",
+    "CheckIn",
+    "CurriculumArea",
+    "DevelopmentArea",
+    "Goal",
+    "Indicator",
+    "Participant",
+    "ValidityReview",
     "Administration",
     "Committee",
     "IndependentProvider",

@@ -8,13 +8,11 @@ for them to be skipped (the reason then shows in the summary, as ``-ra`` is on).
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as django_apps
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -119,8 +117,7 @@ def demo(transactional_db):
     from ska.demo import PEOPLE, seed_demo
     from ska.models import IndependentProvider, Unit
 
-    importlib.import_module("ska.migrations.0002_school_forms").add_school_forms(django_apps, None)
-    seed_demo()
+    seed_demo()  # puts the reference data (school forms, curriculum areas) back first
     return SimpleNamespace(
         people={person.username: person for person in PEOPLE},
         units=dict(Unit.objects.values_list("name", "pk")),

@@ -1,0 +1,95 @@
+"""Indicators and their check-ins (*avstämningar*).
+
+An indicator is output data tied to one goal: how it measures, where the data comes from,
+the current state (*nuläge*) and the desired state (*önskat läge*), and any number of
+check-ins along the way (DOMAIN.md, "Indicator").
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .base import RecordModel
+from .goals import Goal
+
+
+class Indicator(RecordModel):
+    class Source(models.TextChoices):
+        EXISTING = "existing", _("Existing data")
+        NEW = "new", _("New instrument")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    goal = models.ForeignKey(Goal, models.PROTECT, related_name="indicators", verbose_name=_("goal"))
+    title = models.CharField(_("indicator"), max_length=300)
+    measures = models.TextField(_("how it measures"), blank=True)
+    source_kind = models.CharField(_("data source"), max_length=10, choices=Source.choices, default=Source.EXISTING)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example the pupil survey, grades in Skolverket's statistics, or the new instrument used."),
+    )
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True, help_text=_("For example %, points or number."))
+    direction = models.CharField(_("desired direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    baseline_value = models.DecimalField(_("current state (value)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(_("current state measured on"), null=True, blank=True)
+    baseline_comment = models.TextField(_("comment on the current state"), blank=True)
+    target_value = models.DecimalField(_("desired state (value)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(_("desired state by"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["sort_order", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline_date__isnull=True) | Q(target_date__isnull=True) | Q(target_date__gte=models.F("baseline_date")),
+                name="indicator_target_after_baseline",
+                violation_error_message=_("The desired state must be dated on or after the current state."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def has_baseline_and_target(self) -> bool:
+        return self.baseline_value is not None and self.target_value is not None
+
+    def progress(self, latest: Decimal | None) -> float | None:
+        """How far ``latest`` has come from the baseline towards the target, 0–1 (may exceed
+        either end); None when there is nothing to measure against."""
+        if latest is None or not self.has_baseline_and_target or self.target_value == self.baseline_value:
+            return None
+        return float((latest - self.baseline_value) / (self.target_value - self.baseline_value))
+
+
+class CheckIn(RecordModel):
+    class Origin(models.TextChoices):
+        MANUAL = "manual", _("Entered by hand")
+        IMPORT = "import", _("Imported from Excel")
+
+    indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="check_ins", verbose_name=_("indicator"))
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    group_size = models.PositiveIntegerField(_("group size"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    origin = models.CharField(_("how it was entered"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["indicator", "date"])]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value} ({self.date})"

@@ -1,0 +1,1 @@
+"""Service functions: the domain's workflows, each in one transaction, writing history as it goes."""

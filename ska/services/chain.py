@@ -1,0 +1,142 @@
+"""Workflows of the goal chain that touch several records."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import Analysis, CheckIn, DevelopmentArea, Goal, Indicator
+from ..schoolyear import SchoolYear
+
+
+def _with_user(record, user):
+    record._history_user = user
+    return record
+
+
+@transaction.atomic
+def goal_create(*, level: str, owner, school_year: SchoolYear, values: dict, parent: Goal | None = None, user=None) -> Goal:
+    """Create a goal at ``level``, owned by ``owner`` (municipality, committee, administration
+    or unit), hanging from ``parent`` as the chain requires."""
+    level = Goal.Level(level)
+    expected_parent = Goal.PARENT_LEVEL[level]
+    if expected_parent is None and parent is not None:
+        raise ValidationError({"parent": _("A goal at this level has no goal above it.")})
+    if expected_parent is not None and (parent is None or parent.level != expected_parent):
+        raise ValidationError({"parent": _("Choose the goal on the level above that this goal concretises.")})
+    if parent is not None and parent.school_year != school_year:
+        raise ValidationError({"parent": _("The goal above must be from the same school year.")})
+    goal = Goal(level=level, school_year=school_year, parent=parent, **{Goal.OWNER_FIELD[level]: owner})
+    curriculum_areas = values.pop("curriculum_areas", None)
+    for name, value in values.items():
+        setattr(goal, name, value)
+    goal.full_clean()
+    _with_user(goal, user).save()
+    if curriculum_areas is not None:
+        goal.curriculum_areas.set(curriculum_areas)
+    return goal
+
+
+def _next_year_parent(goal: Goal, school_year: SchoolYear) -> Goal | None:
+    """The goal above ``goal`` as it continues in ``school_year``, if it has been carried over."""
+    if goal.parent_id is None:
+        return None
+    return Goal.objects.filter(continued_from_id=goal.parent_id, school_year=school_year).first()
+
+
+@transaction.atomic
+def goal_roll_over(*, goal: Goal, user=None) -> Goal:
+    """Carry a continuing goal into the next school year with its indicators; each indicator's
+    latest value becomes the new baseline. The old year's records are not touched. Safe to run
+    twice: an existing continuation is returned as it is."""
+    school_year = goal.school_year.next()
+    existing = Goal.objects.filter(continued_from=goal, school_year=school_year).first()
+    if existing:
+        return existing
+    parent = _next_year_parent(goal, school_year)
+    level = goal.level
+    if level == Goal.Level.UNIT and parent is None:
+        # The administration-wide goal has not been carried over (yet): keep the goal as the
+        # unit's own, so that nothing is lost; it can be linked once the goal above exists.
+        level = Goal.Level.LOCAL
+    new = Goal(
+        level=level,
+        parent=parent,
+        school_year=school_year,
+        continued_from=goal,
+        title=goal.title,
+        description=goal.description,
+        expected_effects=goal.expected_effects,
+        origin=goal.origin,
+        start_term=max(goal.start_term, school_year.autumn),
+        end_term=max(goal.end_term, school_year.spring),
+        status=Goal.Status.ACTIVE,
+        sort_order=goal.sort_order,
+        **{Goal.OWNER_FIELD[Goal.Level(goal.level)]: goal.owner},
+    )
+    new.full_clean()
+    _with_user(new, user).save()
+    new.curriculum_areas.set(goal.curriculum_areas.all())
+    latest = {}
+    for check_in in CheckIn.objects.filter(indicator__goal=goal).order_by("date", "pk"):
+        latest[check_in.indicator_id] = check_in
+    for indicator in goal.indicators.all():
+        last = latest.get(indicator.pk)
+        copy = Indicator(
+            goal=new,
+            title=indicator.title,
+            measures=indicator.measures,
+            source_kind=indicator.source_kind,
+            source=indicator.source,
+            unit_of_measure=indicator.unit_of_measure,
+            direction=indicator.direction,
+            baseline_value=last.value if last else indicator.baseline_value,
+            baseline_date=last.date if last else indicator.baseline_date,
+            baseline_comment=(
+                _("Latest check-in in %(year)s.") % {"year": goal.school_year} if last else indicator.baseline_comment
+            ),
+            target_value=indicator.target_value,
+            target_date=indicator.target_date,
+            sort_order=indicator.sort_order,
+        )
+        if copy.target_date and copy.baseline_date and copy.target_date < copy.baseline_date:
+            copy.target_date = None
+        _with_user(copy, user).save()
+    return new
+
+
+@transaction.atomic
+def development_area_to_goal(*, area: DevelopmentArea, user=None) -> Goal:
+    """Turn a development area into a draft goal for the next school year, in one step.
+    Safe to run twice: the area remembers the goal it became."""
+    area = DevelopmentArea.objects.select_for_update().get(pk=area.pk)
+    if area.goal_id:
+        return area.goal
+    analysed: Goal = area.analysis.goal
+    school_year = analysed.school_year.next()
+    parent = _next_year_parent(analysed, school_year)
+    level = Goal.Level(analysed.level)
+    if level == Goal.Level.UNIT and parent is None:
+        level = Goal.Level.LOCAL
+    goal = Goal(
+        level=level,
+        parent=parent,
+        school_year=school_year,
+        title=area.title,
+        description=area.description,
+        origin=Goal.Origin.DEVELOPMENT,
+        start_term=school_year.autumn,
+        end_term=school_year.spring,
+        status=Goal.Status.DRAFT,
+        **{Goal.OWNER_FIELD[level]: analysed.owner},
+    )
+    goal.full_clean()
+    _with_user(goal, user).save()
+    area.goal = goal
+    _with_user(area, user).save()
+    return goal
+
+
+def analysis_for(*, goal: Goal, term) -> Analysis | None:
+    return Analysis.objects.filter(goal=goal, term=term).first()
