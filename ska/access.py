@@ -292,6 +292,15 @@ def get_visible_or_404(user, queryset: QuerySet, perm: str, **lookup):
     return obj
 
 
+def get_changeable_or_404(user, queryset: QuerySet, **lookup):
+    """A record of the goal chain the person may change: 404 if they may not even see it,
+    403 if they may see but not change it."""
+    obj = get_visible_or_404(user, queryset, "ska.view_chain", **lookup)
+    if not user.has_perm("ska.change_chain", obj):
+        raise PermissionDenied
+    return obj
+
+
 def require_perm(perm: str):
     """Decorator for views that a role may not use at all: 403 with an explanation."""
 

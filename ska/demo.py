@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from .demo_chain import seed_demo_chain
 from .models import (
     Administration,
     Committee,
@@ -192,6 +193,7 @@ def seed_demo(*, units: int | None = None, stdout=None) -> None:
 
     if units:
         _generate_units(units, administration, forms, password, stdout)
+    seed_demo_chain(administration)
 
 
 def _assign(user, role, scope, title, administration, committee, unit_by_name, provider_by_name):

@@ -241,3 +241,5 @@ LOGGING = {
 
 # --- The product --------------------------------------------------------------
 SKA_PAGE_SIZE = 25
+# Målträngsel: a unit with more goals than this in a school year is warned.
+SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
-from .views import account, accounts, health, organisation, pages, start
+from .views import account, accounts, chain, health, organisation, pages, start
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("enheter/<int:pk>/", organisation.unit_detail, name="unit_detail"),
     path("fristaende/", organisation.provider_list, name="provider_list"),
     path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
+    path("indikatorer/<int:indicator_pk>/avstamningar/", chain.check_in_create, name="check_in_create"),
     path("tillganglighet/", pages.accessibility, name="accessibility"),
     # Accounts
     path("konto/", account.my_account, name="my_account"),

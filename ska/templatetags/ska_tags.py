@@ -12,3 +12,11 @@ def get_item(mapping, key):
 def minutes(duration) -> int:
     """Whole minutes of a timedelta (for "wait 15 minutes")."""
     return int(duration.total_seconds() // 60) if duration else 0
+
+
+@register.simple_tag
+def indicator_chart(state):
+    """The indicator's chart (see ska.charts) from an IndicatorState."""
+    from ..charts import indicator_chart as draw
+
+    return draw(state.indicator, state.check_ins)

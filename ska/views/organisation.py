@@ -7,9 +7,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from ..forms import UnitFilterForm
 from ..access import get_visible_or_404, require_perm, visible_providers, visible_units
+from ..chain_status import unit_chain
+from ..forms import UnitFilterForm
+from ..forms_chain import CheckInForm
 from ..models import Role, RoleAssignment, SchoolForm
+from ..schoolyear import SchoolYear
 
 
 def _is_fragment_request(request) -> bool:
@@ -55,10 +58,21 @@ def unit_detail(request, pk):
         .select_related("user")
         .order_by("role", "user__last_name")
     )
+    context = {}
+    # The people who keep a unit's chain are the ones who see it here (rektor, contributors,
+    # förvaltningsledning); independent providers' units have none.
+    if request.user.has_perm("ska.work_on_unit_chain", unit):
+        school_year = _school_year_from(request)
+        chain = unit_chain(unit, school_year)
+        for goal_state in chain.goals:
+            for state in goal_state.indicators:
+                state.check_in_form = CheckInForm(indicator=state.indicator)
+        context.update(chain=chain, can_change=True, school_years=_school_years_around(school_year))
     return render(
         request,
         "ska/unit_detail.html",
         {
+            **context,
             "unit": unit,
             "school_forms": unit.school_forms.all(),
             "rectors": [a for a in people if a.role == Role.RECTOR],
@@ -92,3 +106,17 @@ def provider_detail(request, pk):
             ),
         },
     )
+
+
+def _school_year_from(request) -> SchoolYear:
+    """The school year asked for (?lasar=2025), or the current one."""
+    try:
+        return SchoolYear(int(request.GET.get("lasar", "")))
+    except (TypeError, ValueError):
+        return SchoolYear.current()
+
+
+def _school_years_around(school_year: SchoolYear) -> list[SchoolYear]:
+    current = SchoolYear.current()
+    years = {current - n for n in range(0, 5)} | {current.next(), school_year}
+    return sorted(years, reverse=True)

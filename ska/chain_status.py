@@ -1,0 +1,167 @@
+"""Reading the goal chain: a unit's chain for a school year as a tree, with the gaps the rules
+make visible (DOMAIN.md, "The goal chain"). A fixed number of queries however large the chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from .models import Activity, ActivityFollowUp, ActivityIndicator, Analysis, CheckIn, Goal, Indicator, Unit
+from .schoolyear import SchoolYear
+
+
+@dataclass
+class IndicatorState:
+    indicator: Indicator
+    check_ins: list[CheckIn]
+
+    @property
+    def latest(self) -> CheckIn | None:
+        return self.check_ins[-1] if self.check_ins else None
+
+    @property
+    def latest_value(self) -> Decimal | None:
+        return self.latest.value if self.latest else None
+
+    @property
+    def progress(self) -> float | None:
+        return self.indicator.progress(self.latest_value)
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Progress from baseline towards target, for a progress bar (0–100)."""
+        progress = self.progress
+        return None if progress is None else max(0, min(100, round(progress * 100)))
+
+    @property
+    def missing_baseline(self) -> bool:
+        return self.indicator.baseline_value is None
+
+    @property
+    def missing_target(self) -> bool:
+        return self.indicator.target_value is None
+
+
+@dataclass
+class ActivityState:
+    activity: Activity
+    indicator_ids: set[int]
+    follow_ups: list[ActivityFollowUp]
+
+    @property
+    def unlinked(self) -> bool:
+        """An activity must be able to move one of its goal's indicators."""
+        return not self.indicator_ids
+
+    @property
+    def latest_follow_up(self) -> ActivityFollowUp | None:
+        return self.follow_ups[-1] if self.follow_ups else None
+
+
+@dataclass
+class GoalState:
+    goal: Goal
+    indicators: list[IndicatorState]
+    activities: list[ActivityState]
+    analyses: list[Analysis]
+
+    @property
+    def has_indicators_with_baseline_and_target(self) -> bool:
+        return bool(self.indicators) and all(s.indicator.has_baseline_and_target for s in self.indicators)
+
+    @property
+    def has_activity(self) -> bool:
+        return bool(self.activities)
+
+    @property
+    def has_follow_up(self) -> bool:
+        return bool(self.analyses)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.has_indicators_with_baseline_and_target and self.has_activity and self.has_follow_up
+
+    @property
+    def gaps(self) -> list[str]:
+        """What is missing in this goal's chain, in the words the rektor's to-do list uses."""
+        gaps = []
+        if not self.indicators:
+            gaps.append(_("The goal has no indicator."))
+        for state in self.indicators:
+            if state.missing_baseline or state.missing_target:
+                gaps.append(
+                    _("The indicator “%(title)s” lacks a current state or a desired state.")
+                    % {"title": state.indicator.title}
+                )
+        if not self.activities:
+            gaps.append(_("The goal has no activity."))
+        for state in self.activities:
+            if state.unlinked:
+                gaps.append(
+                    _("The activity “%(title)s” is linked to no indicator.") % {"title": state.activity.title}
+                )
+        if not self.analyses:
+            gaps.append(_("The goal has not been followed up and analysed."))
+        return gaps
+
+
+@dataclass
+class UnitChain:
+    unit: Unit
+    school_year: SchoolYear
+    goals: list[GoalState] = field(default_factory=list)
+
+    @property
+    def goal_limit(self) -> int:
+        return settings.SKA_GOAL_LIMIT
+
+    @property
+    def crowded(self) -> bool:
+        """*Målträngsel*: more goals than the administration thinks a unit can carry."""
+        return len(self.goals) > self.goal_limit
+
+    @property
+    def gaps(self) -> list[tuple[GoalState, str]]:
+        return [(state, gap) for state in self.goals for gap in state.gaps]
+
+
+def goal_states(goals) -> list[GoalState]:
+    """The state of each goal in ``goals`` (a queryset), in five queries whatever their number."""
+    goals = goals.select_related("parent").prefetch_related(
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.order_by("sort_order", "title", "pk").prefetch_related(
+                Prefetch("check_ins", queryset=CheckIn.objects.order_by("date", "pk"))
+            ),
+        ),
+        Prefetch(
+            "activities",
+            queryset=Activity.objects.order_by("sort_order", "start", "title", "pk").prefetch_related(
+                Prefetch("indicator_links", queryset=ActivityIndicator.objects.filter(indicator__deleted_at__isnull=True)),
+                Prefetch("follow_ups", queryset=ActivityFollowUp.objects.order_by("date", "pk"))
+            ),
+        ),
+        Prefetch("analyses", queryset=Analysis.objects.order_by("term", "pk")),
+    )
+    return [
+        GoalState(
+            goal=goal,
+            indicators=[IndicatorState(i, list(i.check_ins.all())) for i in goal.indicators.all()],
+            activities=[
+                ActivityState(a, {link.indicator_id for link in a.indicator_links.all()}, list(a.follow_ups.all()))
+                for a in goal.activities.all()
+            ],
+            analyses=list(goal.analyses.all()),
+        )
+        for goal in goals
+    ]
+
+
+def unit_chain(unit: Unit, school_year: SchoolYear) -> UnitChain:
+    goals = Goal.objects.filter(unit=unit, school_year=school_year).order_by("level", "sort_order", "title", "pk")
+    return UnitChain(unit=unit, school_year=school_year, goals=goal_states(goals))

@@ -1,0 +1,108 @@
+"""Indicator charts as server-rendered SVG: the same markup in the page and in PDF reports.
+
+The chart shows the current state (baseline), each check-in and the desired state (target)
+over time. It is an image with a text alternative that says the same in words; colour is
+never the only signal (the baseline and target lines are dashed differently and labelled).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 520, 200
+LEFT, RIGHT, TOP, BOTTOM = 16, 136, 14, 28
+
+
+def _fmt(value: Decimal, unit: str) -> str:
+    text = number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    return f"{text} {unit}".strip()
+
+
+def indicator_chart(indicator, check_ins, *, chart_id: str = "") -> SafeString:
+    """An SVG line chart of baseline, check-ins and target, or an empty string if there is
+    nothing to draw."""
+    points = [(c.date, c.value) for c in check_ins]
+    dates = [d for d, _ in points]
+    values = [v for _, v in points]
+    if indicator.baseline_value is not None:
+        values.append(indicator.baseline_value)
+        if indicator.baseline_date:
+            dates.append(indicator.baseline_date)
+    if indicator.target_value is not None:
+        values.append(indicator.target_value)
+        if indicator.target_date:
+            dates.append(indicator.target_date)
+    if not values:
+        return SafeString("")
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    pad = (high - low) * Decimal("0.1")
+    low, high = low - pad, high + pad
+    first = min(dates) if dates else datetime.date.today()
+    last = max(dates) if dates else first
+    span = max((last - first).days, 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day: datetime.date) -> float:
+        return round(LEFT + plot_w * (day - first).days / span, 1)
+
+    def y(value: Decimal) -> float:
+        return round(TOP + plot_h * float((high - value) / (high - low)), 1)
+
+    unit = indicator.unit_of_measure
+    parts = []
+    parts.append(format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h))
+    for label, value, css in (
+        (_("Current state"), indicator.baseline_value, "baseline"),
+        (_("Desired state"), indicator.target_value, "target"),
+    ):
+        if value is not None:
+            parts.append(
+                format_html(
+                    '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/><text class="label" x="{}" y="{}">{} {}</text>',
+                    css, LEFT, y(value), LEFT + plot_w, y(value), LEFT + plot_w + 6, y(value) + 4, label, _fmt(value, unit),
+                )
+            )
+    if points:
+        path = " ".join(f"{x(d)},{y(v)}" for d, v in points)
+        parts.append(format_html('<polyline class="series" points="{}"/>', path))
+        parts.append(
+            format_html_join(
+                "",
+                '<circle class="point" cx="{}" cy="{}" r="4"><title>{}: {}</title></circle>',
+                ((x(d), y(v), date_format(d, "j M Y"), _fmt(v, unit)) for d, v in points),
+            )
+        )
+    parts.append(format_html('<text class="tick" x="{}" y="{}">{}</text>', LEFT, HEIGHT - 8, date_format(first, "M Y")))
+    if last != first:
+        parts.append(
+            format_html('<text class="tick end" x="{}" y="{}">{}</text>', LEFT + plot_w, HEIGHT - 8, date_format(last, "M Y"))
+        )
+    return format_html(
+        '<svg class="indicator-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-title">{}</title>{}</svg>',
+        WIDTH, HEIGHT, chart_id or f"chart-{indicator.pk}", chart_id or f"chart-{indicator.pk}",
+        chart_description(indicator, check_ins), SafeString("".join(parts)),
+    )
+
+
+def chart_description(indicator, check_ins) -> str:
+    """The chart in words: its text alternative."""
+    unit = indicator.unit_of_measure
+    sentences = [_("Chart of the indicator “%(title)s”.") % {"title": indicator.title}]
+    if indicator.baseline_value is not None:
+        sentences.append(_("Current state %(value)s.") % {"value": _fmt(indicator.baseline_value, unit)})
+    for check_in in check_ins:
+        sentences.append(
+            _("Check-in %(date)s: %(value)s.") % {"date": date_format(check_in.date, "j F Y"), "value": _fmt(check_in.value, unit)}
+        )
+    if indicator.target_value is not None:
+        sentences.append(_("Desired state %(value)s.") % {"value": _fmt(indicator.target_value, unit)})
+    return " ".join(sentences)
