@@ -266,3 +266,17 @@ def test_my_account_is_reached_from_the_footer_and_is_accessible(page, live_serv
     expect(roles.get_by_role("link", name="Förskolan Solrosen")).to_be_visible()
     expect(roles.get_by_role("link", name="Förskolan Ekorren")).to_be_visible()
     assert_accessible(page)
+
+
+def test_rektor_records_a_check_in_in_three_interactions(page, live_server, demo):
+    login(page, live_server, "rektor")
+    page.goto(live_server.url + f"/enheter/{demo.units['Österportskolan']}/")
+    page.evaluate("window.__marker = 1")
+    indicator = page.locator(".indicator").first
+    indicator.get_by_text("Lägg in en avstämning").click()          # 1: open the form
+    indicator.get_by_label("Värde (%)").fill("77,5")                 # 2: type the value
+    indicator.get_by_label("Värde (%)").press("Enter")               # 3: save
+    expect(page.locator(".indicator").first.get_by_role("status")).to_have_text("Avstämningen har sparats.")
+    expect(page.locator(".indicator").first).to_contain_text("77,5")
+    assert page.evaluate("window.__marker") == 1  # no full page load
+    assert_accessible(page)
