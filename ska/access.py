@@ -234,6 +234,7 @@ PERMISSIONS = {
     # Objects
     "ska.view_unit": is_sysadmin | leads_unit | works_at_unit | is_contact_of_unit_provider,
     "ska.view_provider": is_sysadmin | leads_provider | is_contact_of_provider,
+    "ska.view_matrix": is_sysadmin | is_leadership,
     "ska.work_on_unit_chain": can_work_on_unit_chain,
     "ska.view_chain": can_view_chain,
     "ska.change_chain": can_change_chain,
@@ -270,6 +271,15 @@ def visible_goals(user) -> QuerySet[Goal]:
     if scope.led_municipalities or scope.staff_administrations or scope.committees:
         visible |= Q(level__in=[Goal.Level.AREA, Goal.Level.COMMITTEE])
     return goals.filter(visible)
+
+
+def led_administrations(user):
+    """The administrations whose whole chain the person oversees."""
+    from .models import Administration
+
+    scope = scope_of(user)
+    administrations = Administration.objects.select_related("municipality").order_by("name")
+    return administrations if scope.is_sysadmin else administrations.filter(pk__in=scope.led_administrations)
 
 
 def visible_providers(user) -> QuerySet[IndependentProvider]:

@@ -165,3 +165,93 @@ def goal_states(goals) -> list[GoalState]:
 def unit_chain(unit: Unit, school_year: SchoolYear) -> UnitChain:
     goals = Goal.objects.filter(unit=unit, school_year=school_year).order_by("level", "sort_order", "title", "pk")
     return UnitChain(unit=unit, school_year=school_year, goals=goal_states(goals))
+
+
+def unit_todo(units: list[Unit], school_year: SchoolYear) -> dict[int, list[str]]:
+    """What is missing in each unit's chain this school year, for the rektor's start page:
+    administration-wide goals the unit has no goal under, and the gaps of its goals."""
+    todo: dict[int, list[str]] = {unit.pk: [] for unit in units}
+    states = goal_states(Goal.objects.filter(unit__in=units, school_year=school_year).order_by("title", "pk"))
+    linked = {(s.goal.unit_id, s.goal.parent_id) for s in states}
+    administrations = {unit.administration_id for unit in units}
+    for goal in Goal.objects.filter(
+        administration_id__in=administrations, school_year=school_year, level=Goal.Level.ADMINISTRATION
+    ).order_by("sort_order", "title"):
+        for unit in units:
+            if unit.administration_id == goal.administration_id and (unit.pk, goal.pk) not in linked:
+                todo[unit.pk].append(
+                    _("No goal of the unit works under the administration-wide goal “%(title)s”.") % {"title": goal.title}
+                )
+    for state in states:
+        todo[state.goal.unit_id].extend(
+            _("%(goal)s: %(gap)s") % {"goal": state.goal.title, "gap": gap} for gap in state.gaps
+        )
+    return todo
+
+
+# --- The administration's matrix: units × administration-wide goals -----------------
+@dataclass
+class MatrixCell:
+    linked: bool = False
+    has_activity: bool = False
+    has_measured_indicators: bool = False
+    has_follow_up: bool = False
+
+    @property
+    def is_complete(self) -> bool:
+        return self.linked and self.has_activity and self.has_measured_indicators and self.has_follow_up
+
+    @property
+    def parts(self) -> list[tuple[str, bool]]:
+        return [
+            (_("Goal"), self.linked),
+            (_("Activity"), self.has_activity),
+            (_("Indicators"), self.has_measured_indicators),
+            (_("Follow-up"), self.has_follow_up),
+        ]
+
+
+@dataclass
+class MatrixRow:
+    unit: Unit
+    cells: list[MatrixCell]
+
+    @property
+    def complete_count(self) -> int:
+        return sum(cell.is_complete for cell in self.cells)
+
+
+def administration_goals(administration, school_year: SchoolYear):
+    return Goal.objects.filter(
+        administration=administration, school_year=school_year, level=Goal.Level.ADMINISTRATION
+    ).order_by("sort_order", "title", "pk")
+
+
+def chain_matrix(admin_goals: list[Goal], units: list[Unit], school_year: SchoolYear) -> list[MatrixRow]:
+    """For each unit and administration-wide goal: does the unit have a goal under it, with an
+    activity, with indicators that have baseline and target, and a follow-up? One query."""
+    from django.db.models import Exists, OuterRef, Q
+
+    goal_ids = [goal.pk for goal in admin_goals]
+    rows = (
+        Goal.objects.filter(unit__in=units, school_year=school_year, level=Goal.Level.UNIT, parent_id__in=goal_ids)
+        .annotate(
+            any_activity=Exists(Activity.objects.filter(goal=OuterRef("pk"))),
+            any_indicator=Exists(Indicator.objects.filter(goal=OuterRef("pk"))),
+            unmeasured_indicator=Exists(
+                Indicator.objects.filter(goal=OuterRef("pk")).filter(
+                    Q(baseline_value__isnull=True) | Q(target_value__isnull=True)
+                )
+            ),
+            any_follow_up=Exists(Analysis.objects.filter(goal=OuterRef("pk"))),
+        )
+        .values_list("unit_id", "parent_id", "any_activity", "any_indicator", "unmeasured_indicator", "any_follow_up")
+    )
+    cells = {(unit.pk, goal_id): MatrixCell() for unit in units for goal_id in goal_ids}
+    for unit_id, parent_id, activity, indicator, unmeasured, follow_up in rows:
+        cell = cells[(unit_id, parent_id)]
+        cell.linked = True
+        cell.has_activity |= activity
+        cell.has_measured_indicators |= indicator and not unmeasured
+        cell.has_follow_up |= follow_up
+    return [MatrixRow(unit, [cells[(unit.pk, goal_id)] for goal_id in goal_ids]) for unit in units]

@@ -11,6 +11,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("start", _("Start"), reverse("start"))]
+    if user.has_perm("ska.view_matrix"):
+        items.append(("chain", _("Goal chain"), reverse("chain_matrix")))
     if user.has_perm("ska.list_units"):
         items.append(("units", _("Units"), reverse("unit_list")))
     if user.has_perm("ska.list_providers"):
@@ -22,7 +24,7 @@ def navigation(request):
     if user.has_perm("ska.use_admin"):
         items.append(("admin", _("System administration"), reverse("admin:index")))
     current = request.resolver_match.url_name if request.resolver_match else ""
-    sections = {"start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers"}
+    sections = {"chain_matrix": "chain", "start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers"}
     return {
         "nav_items": [
             {"key": key, "label": label, "url": url, "current": sections.get(current) == key} for key, label, url in items

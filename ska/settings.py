@@ -241,5 +241,6 @@ LOGGING = {
 
 # --- The product --------------------------------------------------------------
 SKA_PAGE_SIZE = 25
+SKA_MATRIX_PAGE_SIZE = 50
 # Målträngsel: a unit with more goals than this in a school year is warned.
 SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("enheter/<int:pk>/", organisation.unit_detail, name="unit_detail"),
     path("fristaende/", organisation.provider_list, name="provider_list"),
     path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
+    path("styrkedjan/", chain.matrix, name="chain_matrix"),
     path("indikatorer/<int:indicator_pk>/avstamningar/", chain.check_in_create, name="check_in_create"),
     path("tillganglighet/", pages.accessibility, name="accessibility"),
     # Accounts

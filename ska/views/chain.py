@@ -1,12 +1,16 @@
 """The goal chain in the browser: the unit's chain and editing it in place with htmx."""
 
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from ..access import get_changeable_or_404
-from ..chain_status import IndicatorState
+from ..access import get_changeable_or_404, led_administrations, require_perm
+from ..chain_status import IndicatorState, administration_goals, chain_matrix
 from ..forms_chain import CheckInForm
-from ..models import CheckIn, Indicator
+from ..models import CheckIn, Indicator, SchoolForm, Unit
+from .organisation import school_year_from, school_years_around
 from ..services.check_ins import check_in_record
 
 
@@ -26,3 +30,38 @@ def check_in_create(request, indicator_pk):
     state = IndicatorState(indicator, list(CheckIn.objects.filter(indicator=indicator).order_by("date", "pk")))
     state.check_in_form = form
     return render(request, "ska/chain/indicator.html", {"state": state, "can_change": True, "saved": saved})
+
+
+@require_GET
+@require_perm("ska.view_matrix")
+def matrix(request):
+    """For förvaltningsledning: every unit × every administration-wide goal of the school year,
+    and whether the unit's chain is whole under it."""
+    administrations = list(led_administrations(request.user))
+    if not administrations:
+        raise Http404
+    chosen = request.GET.get("forvaltning")
+    administration = next((a for a in administrations if str(a.pk) == chosen), administrations[0])
+    school_year = school_year_from(request)
+    form_code = request.GET.get("skolform", "")[:40]
+    units = Unit.objects.filter(administration=administration).open().order_by("name", "pk")
+    if form_code:
+        units = units.filter(school_forms__code=form_code)
+    page = Paginator(units, settings.SKA_MATRIX_PAGE_SIZE).get_page(request.GET.get("sida"))
+    goals = list(administration_goals(administration, school_year))
+    rows = chain_matrix(goals, list(page.object_list), school_year)
+    return render(
+        request,
+        "ska/chain/matrix.html",
+        {
+            "administration": administration,
+            "administrations": administrations,
+            "school_year": school_year,
+            "school_years": school_years_around(school_year),
+            "goals": goals,
+            "rows": rows,
+            "page": page,
+            "form_code": form_code,
+            "school_forms": SchoolForm.objects.all(),
+        },
+    )

@@ -62,12 +62,12 @@ def unit_detail(request, pk):
     # The people who keep a unit's chain are the ones who see it here (rektor, contributors,
     # förvaltningsledning); independent providers' units have none.
     if request.user.has_perm("ska.work_on_unit_chain", unit):
-        school_year = _school_year_from(request)
+        school_year = school_year_from(request)
         chain = unit_chain(unit, school_year)
         for goal_state in chain.goals:
             for state in goal_state.indicators:
                 state.check_in_form = CheckInForm(indicator=state.indicator)
-        context.update(chain=chain, can_change=True, school_years=_school_years_around(school_year))
+        context.update(chain=chain, can_change=True, school_years=school_years_around(school_year))
     return render(
         request,
         "ska/unit_detail.html",
@@ -108,7 +108,7 @@ def provider_detail(request, pk):
     )
 
 
-def _school_year_from(request) -> SchoolYear:
+def school_year_from(request) -> SchoolYear:
     """The school year asked for (?lasar=2025), or the current one."""
     try:
         return SchoolYear(int(request.GET.get("lasar", "")))
@@ -116,7 +116,7 @@ def _school_year_from(request) -> SchoolYear:
         return SchoolYear.current()
 
 
-def _school_years_around(school_year: SchoolYear) -> list[SchoolYear]:
+def school_years_around(school_year: SchoolYear) -> list[SchoolYear]:
     current = SchoolYear.current()
     years = {current - n for n in range(0, 5)} | {current.next(), school_year}
     return sorted(years, reverse=True)

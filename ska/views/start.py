@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..access import scope_of, visible_providers, visible_units
+from ..chain_status import unit_todo
 from ..models import Role, RoleAssignment, SchoolForm
 from ..schoolyear import SchoolYear, Term
 
@@ -21,12 +22,15 @@ def start(request):
         "has_any_role": bool(scope.roles) or scope.is_sysadmin,
     }
     if scope.unit_staff_units:
-        context["my_units"] = (
+        my_units = list(
             visible_units(user)
             .filter(pk__in=scope.unit_staff_units)
             .prefetch_related("school_forms")
             .order_by("name")
         )
+        context["my_units"] = my_units
+        todo = unit_todo([u for u in my_units if u.administration_id], context["school_year"])
+        context["todo"] = [(unit, todo[unit.pk]) for unit in my_units if unit.pk in todo]
         context["my_unit_roles"] = {
             assignment.unit_id: assignment
             for assignment in RoleAssignment.objects.filter(user=user, unit__isnull=False)

@@ -131,3 +131,35 @@ def test_the_unit_page_runs_the_same_queries_for_a_small_and_a_large_chain(org, 
         build(UnitGoalFactory(unit=org.unit, parent=goal.parent, school_year=year, start_term=year.autumn,
                               end_term=year.spring), 4)
     assert queries() == small
+
+
+def test_the_rektors_start_page_lists_the_gaps_as_things_to_do(org, people, login, goal, year):
+    AdministrationGoalFactory(administration=org.administration, title="Delaktighet", school_year=year,
+                              start_term=year.autumn, end_term=year.spring)
+    IndicatorFactory(goal=goal, title="Trygghetsenkäten", target_value=None)
+    body = login(people.rector).get(reverse("start")).content.decode()
+    assert "Inget av enhetens mål hör till det förvaltningsgemensamma målet ”Delaktighet”." in body
+    assert "Ökad studiero: Indikatorn ”Trygghetsenkäten” saknar nuläge eller önskat läge." in body
+    assert "Ökad studiero: Målet har ingen aktivitet." in body
+    other = login(people.other_rector).get(reverse("start")).content.decode()
+    assert "Trygghetsenkäten" not in other and "Ökad studiero" not in other
+
+
+def test_the_rektors_start_page_runs_the_same_queries_for_a_small_and_a_large_chain(org, people, login, goal, year):
+    def queries():
+        client = login(people.rector)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("start")).status_code == 200
+        return len(context.captured_queries)
+
+    IndicatorFactory(goal=goal)
+    small = queries()
+    for _ in range(5):
+        extra = UnitGoalFactory(unit=org.unit, parent=goal.parent, school_year=year, start_term=year.autumn,
+                                end_term=year.spring)
+        for _ in range(3):
+            CheckInFactory(indicator=IndicatorFactory(goal=extra))
+        ActivityFactory(goal=extra)
+        AdministrationGoalFactory(administration=org.administration, school_year=year, start_term=year.autumn,
+                                  end_term=year.spring)
+    assert queries() == small

@@ -77,7 +77,8 @@ MATRIX = {
     "provider_detail": ("provider", _expect(404, leadership=200, provider_contact=200, sysadmin=200)),
     "accessibility": (None, _expect(200)),
     "my_account": (None, _expect(200)),
-    "check_in_create": ((1,), _expect(405)),  # POST only; who may post is tested in test_chain_pages
+    "check_in_create": ((1,), _expect(405)),
+    "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),  # POST only; who may post is tested in test_chain_pages
     "password_change": (None, _expect(200)),
     "password_change_done": (None, _expect(200)),
     "login": (None, _expect(302)),  # already logged in: on to the start page
