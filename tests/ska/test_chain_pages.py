@@ -153,6 +153,7 @@ def test_the_rektors_start_page_runs_the_same_queries_for_a_small_and_a_large_ch
         return len(context.captured_queries)
 
     IndicatorFactory(goal=goal)
+    ActivityFactory(goal=goal)  # one of each kind, so that every prefetch runs in both cases
     small = queries()
     for _ in range(5):
         extra = UnitGoalFactory(unit=org.unit, parent=goal.parent, school_year=year, start_term=year.autumn,
