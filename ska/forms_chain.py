@@ -4,7 +4,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import CheckIn
+from .models import (
+    Activity,
+    ActivityFollowUp,
+    Analysis,
+    CheckIn,
+    CurriculumArea,
+    Goal,
+    Indicator,
+    Participant,
+    ValidityReview,
+)
+from .schoolyear import SchoolYear, Term
 
 
 class CheckInForm(forms.ModelForm):
@@ -32,3 +43,210 @@ class CheckInForm(forms.ModelForm):
 
     def clean_date(self):
         return self.cleaned_data.get("date") or timezone.localdate()
+
+
+class VersionedForm(forms.ModelForm):
+    """An edit form that remembers which version of the record it was opened on, so that a
+    save based on an older version can be refused (ska.services.records)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def changed_values(self) -> dict:
+        """The fields the person changed, for record_update."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self._meta.fields}
+
+
+class TermChoiceField(forms.TypedChoiceField):
+    def __init__(self, *, terms, **kwargs):
+        super().__init__(
+            choices=[(term.code, str(term)) for term in terms], coerce=lambda code: Term.from_code(int(code)), **kwargs
+        )
+
+    def prepare_value(self, value):
+        return value.code if isinstance(value, Term) else value
+
+
+def _terms_around(school_year: SchoolYear) -> list[Term]:
+    """From this school year's autumn up to three years ahead."""
+    term = school_year.autumn
+    terms = []
+    for _ in range(8):
+        terms.append(term)
+        term = term.next()
+    return terms
+
+
+class GoalForm(VersionedForm):
+    parent = forms.ModelChoiceField(
+        queryset=Goal.objects.none(),
+        required=False,
+        label=_("Administration-wide goal it concretises"),
+        empty_label=_("None: a local goal from the unit's own needs"),
+    )
+
+    class Meta:
+        model = Goal
+        fields = ["title", "parent", "description", "expected_effects", "origin", "curriculum_areas", "start_term", "end_term"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "expected_effects": forms.Textarea(attrs={"rows": 2}),
+            "curriculum_areas": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, unit, school_year, **kwargs):
+        kwargs.setdefault("auto_id", "goal-%s")
+        super().__init__(*args, **kwargs)
+        self.unit, self.school_year = unit, school_year
+        self.fields["parent"].queryset = Goal.objects.filter(
+            administration_id=unit.administration_id, school_year=school_year, level=Goal.Level.ADMINISTRATION
+        ).order_by("sort_order", "title")
+        self.fields["curriculum_areas"].queryset = CurriculumArea.objects.order_by("kind", "sort_order")
+        terms = _terms_around(school_year)
+        self.fields["start_term"] = TermChoiceField(terms=terms, label=_("From term"), initial=school_year.autumn.code)
+        self.fields["end_term"] = TermChoiceField(terms=terms, label=_("To term"), initial=school_year.spring.code)
+        if self.instance.pk and self.instance.level not in (Goal.Level.UNIT, Goal.Level.LOCAL):
+            del self.fields["parent"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_term"), data.get("end_term")
+        if start and end and end < start:
+            self.add_error("end_term", _("The period must end in or after the term it starts."))
+        return data
+
+
+class IndicatorForm(VersionedForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "title", "measures", "source_kind", "source", "unit_of_measure", "direction",
+            "baseline_value", "baseline_date", "baseline_comment", "target_value", "target_date",
+        ]
+        localized_fields = ["baseline_value", "target_value"]
+        widgets = {
+            "measures": forms.Textarea(attrs={"rows": 2}),
+            "baseline_comment": forms.Textarea(attrs={"rows": 2}),
+            "baseline_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "baseline_value": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "target_value": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "source_kind": forms.RadioSelect,
+            "direction": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "indicator-form-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        baseline, target = data.get("baseline_date"), data.get("target_date")
+        if baseline and target and target < baseline:
+            self.add_error("target_date", _("The desired state must be dated on or after the current state."))
+        return data
+
+
+class ActivityForm(VersionedForm):
+    class Meta:
+        model = Activity
+        fields = ["title", "purpose", "aim", "owner", "start", "end", "status", "indicators"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "aim": forms.Textarea(attrs={"rows": 2}),
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+            "indicators": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, goal, **kwargs):
+        kwargs.setdefault("auto_id", "activity-form-%s")
+        super().__init__(*args, **kwargs)
+        # Only the indicators of the activity's own goal can be chosen.
+        self.fields["indicators"].queryset = goal.indicators.all()
+        self.fields["indicators"].required = False
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The activity must end on or after its start."))
+        return data
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = ActivityFollowUp
+        fields = ["date", "process_data", "on_track", "comment"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "process_data": forms.Textarea(attrs={"rows": 3}),
+            "on_track": forms.RadioSelect,
+            "comment": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, activity, **kwargs):
+        kwargs.setdefault("auto_id", f"followup-{activity.pk}-%s")
+        kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class AnalysisForm(VersionedForm):
+    participants = forms.MultipleChoiceField(
+        choices=Participant.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Who took part in the analysis"),
+    )
+
+    class Meta:
+        model = Analysis
+        fields = ["term", "results", "causes", "participants", "activity_effect", "attainment"]
+        widgets = {
+            "results": forms.Textarea(attrs={"rows": 3}),
+            "causes": forms.Textarea(attrs={"rows": 3}),
+            "activity_effect": forms.Textarea(attrs={"rows": 2}),
+            "attainment": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, goal, **kwargs):
+        kwargs.setdefault("auto_id", "analysis-form-%s")
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        terms = []
+        term = goal.start_term
+        while term <= goal.end_term and len(terms) < 12:
+            terms.append(term)
+            term = term.next()
+        self.fields["term"] = TermChoiceField(terms=terms, label=_("Term"), initial=(self.instance.term or Term.current()).code if self.instance.pk else None)
+        self.fields["attainment"].required = False
+
+    def clean_term(self):
+        term = self.cleaned_data["term"]
+        taken = Analysis.objects.filter(goal=self.goal, term=term).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("The goal already has a follow-up and analysis for %(term)s.") % {"term": term})
+        return term
+
+
+class ValidityForm(forms.ModelForm):
+    """The three validity questions for one indicator, inside the analysis form."""
+
+    class Meta:
+        model = ValidityReview
+        fields = ["reliability", "measures_intended", "reflects_reality"]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields}
+
+    def __init__(self, *args, indicator, **kwargs):
+        kwargs.setdefault("prefix", f"validity-{indicator.pk}")
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+
+
+class DevelopmentAreaForm(forms.Form):
+    title = forms.CharField(label=_("Development area"), max_length=300, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
-from .views import account, accounts, chain, health, organisation, pages, start
+from .views import account, accounts, chain, chain_edit, health, organisation, pages, start
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -14,6 +14,18 @@ urlpatterns = [
     path("fristaende/", organisation.provider_list, name="provider_list"),
     path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
     path("styrkedjan/", chain.matrix, name="chain_matrix"),
+    path("styrkedjan/enheter/<int:unit_pk>/mal/ny/", chain_edit.goal_create, name="goal_create"),
+    path("styrkedjan/mal/<int:pk>/andra/", chain_edit.goal_edit, name="goal_edit"),
+    path("styrkedjan/mal/<int:goal_pk>/indikatorer/ny/", chain_edit.indicator_create, name="indicator_create"),
+    path("styrkedjan/indikatorer/<int:pk>/andra/", chain_edit.indicator_edit, name="indicator_edit"),
+    path("styrkedjan/mal/<int:goal_pk>/aktiviteter/ny/", chain_edit.activity_create, name="activity_create"),
+    path("styrkedjan/aktiviteter/<int:pk>/andra/", chain_edit.activity_edit, name="activity_edit"),
+    path("styrkedjan/aktiviteter/<int:activity_pk>/uppfoljningar/ny/", chain_edit.follow_up_create, name="follow_up_create"),
+    path("styrkedjan/mal/<int:goal_pk>/analyser/ny/", chain_edit.analysis_create, name="analysis_create"),
+    path("styrkedjan/analyser/<int:pk>/andra/", chain_edit.analysis_edit, name="analysis_edit"),
+    path("styrkedjan/<str:kind>/<int:pk>/ta-bort/", chain_edit.record_delete_view, name="record_delete"),
+    path("styrkedjan/<str:kind>/<int:pk>/aterstall/", chain_edit.record_restore_view, name="record_restore"),
+    path("styrkedjan/<str:kind>/<int:pk>/historik/", chain_edit.record_history, name="record_history"),
     path("indikatorer/<int:indicator_pk>/avstamningar/", chain.check_in_create, name="check_in_create"),
     path("tillganglighet/", pages.accessibility, name="accessibility"),
     # Accounts

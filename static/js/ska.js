@@ -30,3 +30,26 @@
     showError(document.body.dataset.errorNetwork);
   });
 })();
+
+// Forms opened in place: focus their first field; "Cancel" closes them.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var form = event.detail.target.querySelector(".chain-form form");
+    if (!form) return;
+    var field = form.querySelector("[aria-invalid='true'], input:not([type=hidden]), select, textarea");
+    if (field) field.focus();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss-form]");
+    if (!button) return;
+    var container = button.closest(".chain-form");
+    var slot = container && container.parentElement;
+    if (container) container.remove();
+    var opener = slot && slot.closest("article, section");
+    if (opener) {
+      var heading = opener.querySelector("h2, h3");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    }
+  });
+})();

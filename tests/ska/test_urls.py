@@ -2,6 +2,7 @@
 role reaches only what it may. A new URL fails these tests until it is added here."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -68,6 +69,9 @@ def _expect(default, **overrides):
     return {role: overrides.get(role, default) for role in ROLES}
 
 
+# Those who keep the unit's chain: its rektor and contributor, förvaltningsledning, the administrator.
+CHAIN_KEEPERS = _expect(404, rector=200, contributor=200, leadership=200, sysadmin=200)
+
 # name -> (args from org, expected status per role)
 MATRIX = {
     "start": (None, _expect(200)),
@@ -77,8 +81,20 @@ MATRIX = {
     "provider_detail": ("provider", _expect(404, leadership=200, provider_contact=200, sysadmin=200)),
     "accessibility": (None, _expect(200)),
     "my_account": (None, _expect(200)),
-    "check_in_create": ((1,), _expect(405)),
-    "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),  # POST only; who may post is tested in test_chain_pages
+    "check_in_create": ((1,), _expect(405)),  # POST only; who may post is tested in test_chain_pages
+    "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),
+    "goal_create": ("unit", CHAIN_KEEPERS),
+    "goal_edit": ("chain.goal", CHAIN_KEEPERS),
+    "indicator_create": ("chain.goal", CHAIN_KEEPERS),
+    "indicator_edit": ("chain.indicator", CHAIN_KEEPERS),
+    "activity_create": ("chain.goal", CHAIN_KEEPERS),
+    "activity_edit": ("chain.activity", CHAIN_KEEPERS),
+    "follow_up_create": ("chain.activity", CHAIN_KEEPERS),
+    "analysis_create": ("chain.goal", CHAIN_KEEPERS),
+    "analysis_edit": ("chain.analysis", CHAIN_KEEPERS),
+    "record_history": (("mal", "chain.goal"), CHAIN_KEEPERS),
+    "record_delete": (("mal", "chain.goal"), _expect(405)),  # POST only
+    "record_restore": (("mal", "chain.goal"), _expect(405)),
     "password_change": (None, _expect(200)),
     "password_change_done": (None, _expect(200)),
     "login": (None, _expect(302)),  # already logged in: on to the start page
@@ -97,21 +113,43 @@ def test_every_named_url_is_in_the_matrix():
     assert names == set(MATRIX), f"Add these to MATRIX: {names - set(MATRIX)}; remove: {set(MATRIX) - names}"
 
 
+@pytest.fixture
+def chain(org):
+    from ska.models import Analysis
+
+    from ..factories import ActivityFactory, IndicatorFactory, UnitGoalFactory
+
+    goal = UnitGoalFactory(unit=org.unit, parent__administration=org.administration)
+    return SimpleNamespace(
+        goal=goal,
+        indicator=IndicatorFactory(goal=goal),
+        activity=ActivityFactory(goal=goal),
+        analysis=Analysis.objects.create(goal=goal, term=goal.start_term),
+    )
+
+
+def _resolve(org, chain, name):
+    return getattr(chain, name.split(".", 1)[1]) if name.startswith("chain.") else getattr(org, name)
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_each_role_reaches_only_what_it_may(org, people, login, name):
+def test_each_role_reaches_only_what_it_may(org, people, chain, login, name):
     target, expected = MATRIX[name]
     if isinstance(target, tuple):
-        url = reverse(name, args=target)
+        args = [_resolve(org, chain, a).pk if isinstance(a, str) and a.startswith("chain.") else a for a in target]
+        url = reverse(name, args=args)
+        target = None
     elif target:
-        url = reverse(name, args=[getattr(org, target).pk])
+        url = reverse(name, args=[_resolve(org, chain, target).pk])
     else:
         url = reverse(name)
     for role in ROLES:
         response = login(getattr(people, role)).get(url)
         assert response.status_code == expected[role], f"{role} on {url}: {response.status_code}"
-        if response.status_code in (403, 404) and target and not isinstance(target, tuple):
+        if response.status_code in (403, 404) and target:
             # Nothing of the object leaks into the refusal.
-            assert getattr(org, target).name not in response.content.decode()
+            obj = _resolve(org, chain, target)
+            assert str(obj) not in response.content.decode()
 
 
 def test_only_system_administrators_reach_the_admin(org, people, login):

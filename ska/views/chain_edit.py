@@ -1,0 +1,299 @@
+"""Creating and editing the goal chain in place.
+
+Each form opens where it is needed (htmx GET into the page), saves with POST, and on success
+the server redraws the goal it belongs to (or the whole chain for a new goal) by retargeting
+the response. Without JavaScript the same URLs serve whole pages and redirect back.
+An edit based on an older version is refused with the other person's change shown.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from ..access import get_changeable_or_404, get_visible_or_404, visible_units
+from ..chain_status import goal_states, unit_chain
+from ..forms_chain import (
+    ActivityForm,
+    AnalysisForm,
+    CheckInForm,
+    DevelopmentAreaForm,
+    FollowUpForm,
+    GoalForm,
+    IndicatorForm,
+    ValidityForm,
+)
+from ..models import Activity, Analysis, CheckIn, Goal, Indicator, ValidityReview
+from ..services import chain_edit
+from ..services.records import EditConflict, record_delete, record_restore
+from .organisation import school_year_from, school_years_around
+
+AREA_FORMS = 2  # empty development-area rows offered in the analysis form
+
+
+def _with_check_in_forms(states):
+    for goal_state in states:
+        for state in goal_state.indicators:
+            state.check_in_form = CheckInForm(indicator=state.indicator)
+    return states
+
+
+def _goal_response(request, goal: Goal):
+    """After a save: the goal's block redrawn (htmx), or back to the unit page."""
+    if not request.htmx:
+        return redirect(f"{goal.unit.get_absolute_url()}?lasar={goal.school_year.start_year}#goal-{goal.pk}")
+    (state,) = _with_check_in_forms(goal_states(Goal.objects.filter(pk=goal.pk)))
+    response = render(request, "ska/chain/goal.html", {"goal_state": state, "can_change": True})
+    return reswap(retarget(response, f"#goal-{goal.pk}"), "outerHTML")
+
+
+def _chain_response(request, unit, school_year):
+    if not request.htmx:
+        return redirect(f"{unit.get_absolute_url()}?lasar={school_year.start_year}#chain")
+    chain = unit_chain(unit, school_year)
+    _with_check_in_forms(chain.goals)
+    response = render(
+        request,
+        "ska/chain/unit_chain.html",
+        {"chain": chain, "can_change": True, "school_years": school_years_around(school_year), "unit": unit},
+    )
+    return reswap(retarget(response, "#chain"), "outerHTML")
+
+
+def _form_response(request, context, status=200):
+    template = "ska/chain/form.html" if request.htmx else "ska/chain/form_page.html"
+    return render(request, template, context, status=status)
+
+
+def _display(value) -> str:
+    """A value as the person would write it: 90 rather than 90.00, dates the Swedish way."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def _conflict_message(conflict: EditConflict) -> str:
+    who = str(conflict.changed_by) if conflict.changed_by else _("someone else")
+    when = date_format(conflict.changed_at, "j F Y H:i") if conflict.changed_at else ""
+    changes = "; ".join(
+        _("%(field)s is now “%(theirs)s” (you wrote “%(yours)s”)")
+        % {"field": label, "theirs": _display(theirs), "yours": _display(yours)}
+        for label, yours, theirs in conflict.changes
+    )
+    message = _("%(who)s saved this %(when)s, while you were editing. Your changes have not been saved.") % {
+        "who": who,
+        "when": when,
+    }
+    if changes:
+        message += " " + _("Their change: %(changes)s.") % {"changes": changes}
+    return message + " " + _("Check the values and save again to keep yours.")
+
+
+def _save_edit(form, user):
+    """Save an edit; on a conflict, put the message on the form and let it save next time."""
+    try:
+        return chain_edit.form_update(form=form, user=user), None
+    except EditConflict as conflict:
+        form.add_error(None, _conflict_message(conflict))
+        # The form now knows the current version: saving again overwrites, on purpose.
+        data = form.data.copy()
+        data["version"] = conflict.current.version
+        form.data = data
+        return None, conflict
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None, None
+
+
+# --- Goals ----------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def goal_create(request, unit_pk):
+    unit = get_object_or_404(visible_units(request.user), pk=unit_pk)
+    if not request.user.has_perm("ska.work_on_unit_chain", unit):
+        raise Http404
+    school_year = school_year_from(request)
+    form = GoalForm(request.POST or None, unit=unit, school_year=school_year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chain_edit.goal_create_from_form(form=form, unit=unit, school_year=school_year, user=request.user)
+            return _chain_response(request, unit, school_year)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return _form_response(request, {"form": form, "title": _("New goal for %(unit)s, %(year)s") % {"unit": unit, "year": school_year}, "unit": unit, "action": request.get_full_path()})
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, pk):
+    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=pk)
+    if goal.unit_id is None:
+        raise PermissionDenied  # administration-level goals are edited by förvaltningsledning elsewhere
+    form = GoalForm(request.POST or None, instance=goal, unit=goal.unit, school_year=goal.school_year)
+    if request.method == "POST" and form.is_valid():
+        saved, _conflict = _save_edit(form, request.user)
+        if saved:
+            return _goal_response(request, saved)
+    return _form_response(request, {"form": form, "title": _("Edit goal"), "unit": goal.unit, "record": goal})
+
+
+# --- Indicators -------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def indicator_create(request, goal_pk):
+    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=goal_pk)
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chain_edit.indicator_create(goal=goal, form=form, user=request.user)
+        return _goal_response(request, goal)
+    return _form_response(request, {"form": form, "title": _("New indicator for “%(goal)s”") % {"goal": goal}, "unit": goal.unit})
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, pk):
+    indicator = get_changeable_or_404(request.user, Indicator.objects.select_related("goal__unit"), pk=pk)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        saved, _conflict = _save_edit(form, request.user)
+        if saved:
+            return _goal_response(request, indicator.goal)
+    return _form_response(request, {"form": form, "title": _("Edit indicator"), "unit": indicator.goal.unit, "record": indicator})
+
+
+# --- Activities and their follow-ups ---------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def activity_create(request, goal_pk):
+    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=goal_pk)
+    form = ActivityForm(request.POST or None, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        chain_edit.activity_create(goal=goal, form=form, user=request.user)
+        return _goal_response(request, goal)
+    return _form_response(request, {"form": form, "title": _("New activity for “%(goal)s”") % {"goal": goal}, "unit": goal.unit})
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk):
+    activity = get_changeable_or_404(request.user, Activity.objects.select_related("goal__unit"), pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity, goal=activity.goal)
+    if request.method == "POST" and form.is_valid():
+        saved, _conflict = _save_edit(form, request.user)
+        if saved:
+            return _goal_response(request, activity.goal)
+    return _form_response(request, {"form": form, "title": _("Edit activity"), "unit": activity.goal.unit, "record": activity})
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_create(request, activity_pk):
+    activity = get_changeable_or_404(request.user, Activity.objects.select_related("goal__unit"), pk=activity_pk)
+    form = FollowUpForm(request.POST or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        chain_edit.follow_up_create(activity=activity, form=form, user=request.user)
+        return _goal_response(request, activity.goal)
+    return _form_response(request, {"form": form, "title": _("Follow up “%(activity)s”") % {"activity": activity}, "unit": activity.goal.unit})
+
+
+# --- Follow-up and analysis ---------------------------------------------------------------
+def _analysis_forms(request, goal, analysis=None):
+    data = request.POST if request.method == "POST" else None
+    form = AnalysisForm(data, instance=analysis, goal=goal)
+    reviews = {r.indicator_id: r for r in ValidityReview.objects.filter(analysis=analysis)} if analysis else {}
+    indicators = list(goal.indicators.all())
+    states = {s.indicator.pk: s for s in goal_states(Goal.objects.filter(pk=goal.pk))[0].indicators}
+    validity_forms = [ValidityForm(data, instance=reviews.get(i.pk), indicator=i) for i in indicators]
+    for validity in validity_forms:
+        validity.state = states[validity.indicator.pk]  # the indicator's data, shown beside the questions
+    area_forms = [DevelopmentAreaForm(data, prefix=f"area-{n}") for n in range(AREA_FORMS)]
+    return form, validity_forms, area_forms
+
+
+def _analysis_view(request, goal, analysis=None):
+    form, validity_forms, area_forms = _analysis_forms(request, goal, analysis)
+    if request.method == "POST" and all(f.is_valid() for f in [form, *validity_forms, *area_forms]):
+        try:
+            chain_edit.analysis_save(goal=goal, form=form, validity_forms=validity_forms, area_forms=area_forms, user=request.user)
+            return _goal_response(request, goal)
+        except EditConflict as conflict:
+            form.add_error(None, _conflict_message(conflict))
+            data = form.data.copy()
+            data["version"] = conflict.current.version
+            form.data = data
+    title = _("Follow-up and analysis of “%(goal)s”") % {"goal": goal}
+    return _form_response(
+        request,
+        {"form": form, "validity_forms": validity_forms, "area_forms": area_forms, "title": title, "unit": goal.unit, "record": analysis},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def analysis_create(request, goal_pk):
+    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=goal_pk)
+    return _analysis_view(request, goal)
+
+
+@require_http_methods(["GET", "POST"])
+def analysis_edit(request, pk):
+    analysis = get_changeable_or_404(request.user, Analysis.objects.select_related("goal__unit"), pk=pk)
+    return _analysis_view(request, analysis.goal, analysis)
+
+
+# --- Delete, restore and history -------------------------------------------------------------
+KINDS = {"mal": Goal, "indikator": Indicator, "aktivitet": Activity, "avstamning": CheckIn, "analys": Analysis}
+
+
+@require_POST
+def record_delete_view(request, kind, pk):
+    model = KINDS.get(kind) or _not_found()
+    record = get_changeable_or_404(request.user, model.objects.all(), pk=pk)
+    record_delete(record=record, user=request.user)
+    goal = record if isinstance(record, Goal) else _goal_of(record)
+    if isinstance(record, Goal):
+        return _chain_response(request, goal.unit, goal.school_year)
+    return _goal_response(request, goal)
+
+
+@require_POST
+def record_restore_view(request, kind, pk):
+    model = KINDS.get(kind) or _not_found()
+    record = get_changeable_or_404(request.user, model.all_objects.all(), pk=pk)
+    record_restore(record=record, user=request.user)
+    return redirect(request.POST.get("next") or "start")
+
+
+def record_history(request, kind, pk):
+    model = KINDS.get(kind) or _not_found()
+    record = get_visible_or_404(request.user, model.all_objects.all(), "ska.view_chain", pk=pk)
+    history = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    changes = []
+    for newer, older in zip(history, history[1:] + [None]):
+        delta = newer.diff_against(older) if older else None
+        changes.append(
+            {
+                "entry": newer,
+                "changes": [
+                    (record._meta.get_field(c.field).verbose_name, c.old, c.new)
+                    for c in (delta.changes if delta else [])
+                    if c.field not in ("version", "updated_at")
+                ],
+            }
+        )
+    can_restore = record.is_deleted and request.user.has_perm("ska.change_chain", record)
+    return render(request, "ska/chain/history.html", {"record": record, "changes": changes, "kind": kind, "can_restore": can_restore})
+
+
+def _goal_of(record):
+    from ..access import chain_goal
+
+    return chain_goal(record)
+
+
+def _not_found():
+    raise Http404

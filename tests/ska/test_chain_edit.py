@@ -1,0 +1,129 @@
+"""Keeping the chain through the forms: create, edit with conflict checks, delete, restore,
+history."""
+
+import pytest
+from django.urls import reverse
+
+from ska.models import Activity, ActivityFollowUp, Analysis, DevelopmentArea, Goal, Indicator, ValidityReview
+from ska.schoolyear import SchoolYear
+
+from ..factories import AdministrationGoalFactory, IndicatorFactory, UnitGoalFactory
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def year():
+    return SchoolYear.current()
+
+
+@pytest.fixture
+def admin_goal(org, year):
+    return AdministrationGoalFactory(administration=org.administration, school_year=year, start_term=year.autumn,
+                                     end_term=year.spring, title="Trygghet och studiero")
+
+
+def test_rektor_builds_a_whole_chain_through_the_forms(org, people, login, admin_goal, year):
+    client = login(people.rector)
+    form = client.get(reverse("goal_create", args=[org.unit.pk]), {"lasar": year.start_year}, headers=HTMX)
+    assert form.status_code == 200 and "Trygghet och studiero" in form.content.decode()
+    response = client.post(
+        reverse("goal_create", args=[org.unit.pk]) + f"?lasar={year.start_year}",
+        {"title": "Ökad studiero", "parent": admin_goal.pk, "origin": "shortfall",
+         "start_term": year.autumn.code, "end_term": year.spring.code},
+        headers=HTMX,
+    )
+    assert response.status_code == 200 and response["HX-Retarget"] == "#chain"
+    goal = Goal.objects.get(title="Ökad studiero")
+    assert goal.level == Goal.Level.UNIT and goal.parent == admin_goal and goal.unit == org.unit
+
+    response = client.post(reverse("indicator_create", args=[goal.pk]), {
+        "title": "Arbetsro enligt elevenkäten", "source_kind": "existing", "direction": "higher",
+        "unit_of_measure": "%", "baseline_value": "61,5", "baseline_date": year.start.isoformat(),
+        "target_value": "75", "target_date": year.end.isoformat()}, headers=HTMX)
+    assert response["HX-Retarget"] == f"#goal-{goal.pk}"
+    indicator = Indicator.objects.get(goal=goal)
+    assert str(indicator.baseline_value) == "61.50"
+
+    client.post(reverse("activity_create", args=[goal.pk]), {
+        "title": "Gemensamma lektionsstarter", "status": "ongoing", "indicators": [indicator.pk]}, headers=HTMX)
+    activity = Activity.objects.get(goal=goal)
+    assert list(activity.indicators.all()) == [indicator]
+
+    client.post(reverse("follow_up_create", args=[activity.pk]), {
+        "date": year.start.isoformat(), "process_data": "Alla klasser har börjat", "on_track": "yes"}, headers=HTMX)
+    assert ActivityFollowUp.objects.filter(activity=activity).exists()
+
+    prefix = f"validity-{indicator.pk}"
+    response = client.post(reverse("analysis_create", args=[goal.pk]), {
+        "term": year.autumn.code, "results": "Något bättre", "causes": "Tydligare struktur",
+        "participants": ["teachers", "pupils"], "attainment": "3",
+        f"{prefix}-reliability": "God", f"{prefix}-measures_intended": "Ja", f"{prefix}-reflects_reality": "I stort",
+        "area-0-title": "Rastaktiviteter", "area-0-description": "", "area-1-title": "", "area-1-description": ""},
+        headers=HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    analysis = Analysis.objects.get(goal=goal)
+    assert analysis.participants == ["teachers", "pupils"] and analysis.attainment == 3
+    review = ValidityReview.objects.get(analysis=analysis)
+    assert review.is_complete
+    assert DevelopmentArea.objects.get(analysis=analysis).title == "Rastaktiviteter"
+    body = response.content.decode()
+    assert "I hög grad uppnått" in body
+
+
+def test_an_activity_cannot_be_linked_to_another_goals_indicator_by_a_crafted_post(org, people, login, admin_goal, year):
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    foreign = IndicatorFactory(goal=UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year,
+                                                    start_term=year.autumn, end_term=year.spring))
+    response = login(people.rector).post(reverse("activity_create", args=[goal.pk]),
+                                         {"title": "X", "status": "planned", "indicators": [foreign.pk]}, headers=HTMX)
+    assert response.status_code == 200 and "Välj ett giltigt alternativ" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_a_conflicting_edit_is_refused_with_the_other_change_shown(org, people, login, admin_goal, year):
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    indicator = IndicatorFactory(goal=goal, title="Trygghet", target_value=80)
+    opened = indicator.version
+    base = {"title": "Trygghet", "source_kind": "existing", "direction": "higher", "baseline_value": "60",
+            "baseline_date": "2025-09-01", "target_date": "2026-06-01", "version": opened}
+    karin, erik = login(people.rector), login(people.contributor)
+    assert karin.post(reverse("indicator_edit", args=[indicator.pk]), {**base, "target_value": "90"}, headers=HTMX)["HX-Retarget"]
+    response = erik.post(reverse("indicator_edit", args=[indicator.pk]), {**base, "target_value": "85"}, headers=HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Retarget" not in response
+    assert str(people.rector) in body and "Dina ändringar har inte sparats" in body and "90" in body
+    indicator.refresh_from_db()
+    assert indicator.target_value == 90
+    # Saving again after seeing the message keeps Erik's value, on purpose.
+    again = erik.post(reverse("indicator_edit", args=[indicator.pk]), {**base, "target_value": "85", "version": indicator.version}, headers=HTMX)
+    assert again["HX-Retarget"]
+    indicator.refresh_from_db()
+    assert indicator.target_value == 85
+
+
+def test_delete_restore_and_history(org, people, login, admin_goal, year):
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    indicator = IndicatorFactory(goal=goal, title="Läsning")
+    client = login(people.rector)
+    client.post(reverse("record_delete", args=["indikator", indicator.pk]), headers=HTMX)
+    assert not Indicator.objects.filter(pk=indicator.pk).exists()
+    page = client.get(reverse("record_history", args=["indikator", indicator.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and "Återställ" in body and str(people.rector) in body
+    client.post(reverse("record_restore", args=["indikator", indicator.pk]), {"next": "/"})
+    assert Indicator.objects.filter(pk=indicator.pk).exists()
+
+
+def test_another_rektor_can_neither_open_nor_post_the_forms(org, people, login, admin_goal, year):
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    indicator = IndicatorFactory(goal=goal)
+    client = login(people.other_rector)
+    for url in [reverse("goal_create", args=[org.unit.pk]), reverse("goal_edit", args=[goal.pk]),
+                reverse("indicator_create", args=[goal.pk]), reverse("indicator_edit", args=[indicator.pk]),
+                reverse("activity_create", args=[goal.pk]), reverse("analysis_create", args=[goal.pk]),
+                reverse("record_history", args=["indikator", indicator.pk])]:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"title": "Kapat"}).status_code in (404, 405), url
+    assert client.post(reverse("record_delete", args=["indikator", indicator.pk])).status_code == 404
+    assert Indicator.objects.filter(pk=indicator.pk).exists() and Goal.objects.filter(title="Kapat").count() == 0
