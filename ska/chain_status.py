@@ -11,7 +11,17 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity, ActivityFollowUp, ActivityIndicator, Analysis, CheckIn, Goal, Indicator, Unit
+from .models import (
+    Activity,
+    ActivityFollowUp,
+    ActivityIndicator,
+    Analysis,
+    CheckIn,
+    DevelopmentArea,
+    Goal,
+    Indicator,
+    Unit,
+)
 from .schoolyear import SchoolYear
 
 
@@ -146,7 +156,13 @@ def goal_states(goals) -> list[GoalState]:
                 Prefetch("follow_ups", queryset=ActivityFollowUp.objects.order_by("date", "pk"))
             ),
         ),
-        Prefetch("analyses", queryset=Analysis.objects.order_by("term", "pk")),
+        Prefetch(
+            "analyses",
+            queryset=Analysis.objects.order_by("term", "pk").prefetch_related(
+                Prefetch("development_areas", queryset=DevelopmentArea.objects.select_related("goal").order_by("pk"))
+            ),
+        ),
+        Prefetch("continuations", queryset=Goal.objects.order_by("school_year")),
     )
     return [
         GoalState(

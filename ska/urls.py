@@ -23,6 +23,12 @@ urlpatterns = [
     path("styrkedjan/aktiviteter/<int:activity_pk>/uppfoljningar/ny/", chain_edit.follow_up_create, name="follow_up_create"),
     path("styrkedjan/mal/<int:goal_pk>/analyser/ny/", chain_edit.analysis_create, name="analysis_create"),
     path("styrkedjan/analyser/<int:pk>/andra/", chain_edit.analysis_edit, name="analysis_edit"),
+    path("styrkedjan/mal/<int:pk>/fortsatt/", chain_edit.goal_continue, name="goal_continue"),
+    path(
+        "styrkedjan/utvecklingsomraden/<int:pk>/till-mal/",
+        chain_edit.development_area_to_goal,
+        name="development_area_to_goal",
+    ),
     path("styrkedjan/<str:kind>/<int:pk>/ta-bort/", chain_edit.record_delete_view, name="record_delete"),
     path("styrkedjan/<str:kind>/<int:pk>/aterstall/", chain_edit.record_restore_view, name="record_restore"),
     path("styrkedjan/<str:kind>/<int:pk>/historik/", chain_edit.record_history, name="record_history"),

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django.contrib import messages
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ..access import get_changeable_or_404, get_visible_or_404, visible_units
 from ..chain_status import goal_states, unit_chain
@@ -26,8 +27,8 @@ from ..forms_chain import (
     IndicatorForm,
     ValidityForm,
 )
-from ..models import Activity, Analysis, CheckIn, Goal, Indicator, ValidityReview
-from ..services import chain_edit
+from ..models import Activity, Analysis, CheckIn, DevelopmentArea, Goal, Indicator, ValidityReview
+from ..services import chain, chain_edit
 from ..services.records import EditConflict, record_delete, record_restore
 from .organisation import school_year_from, school_years_around
 
@@ -243,6 +244,34 @@ def analysis_create(request, goal_pk):
 def analysis_edit(request, pk):
     analysis = get_changeable_or_404(request.user, Analysis.objects.select_related("goal__unit"), pk=pk)
     return _analysis_view(request, analysis.goal, analysis)
+
+
+# --- Next school year -----------------------------------------------------------------------
+@require_POST
+def goal_continue(request, pk):
+    """Carry a continuing goal into the next school year (latest values become baselines)."""
+    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=pk)
+    if goal.unit_id is None:
+        raise PermissionDenied
+    new = chain.goal_roll_over(goal=goal, user=request.user)
+    messages.success(
+        request, _("“%(title)s” continues in %(year)s, with the latest values as its current state.")
+        % {"title": new.title, "year": new.school_year},
+    )
+    return _redirect_to_chain(request, new)
+
+
+@require_POST
+def development_area_to_goal(request, pk):
+    area = get_changeable_or_404(request.user, DevelopmentArea.objects.select_related("analysis__goal__unit"), pk=pk)
+    goal = chain.development_area_to_goal(area=area, user=request.user)
+    messages.success(request, _("“%(title)s” is now a draft goal for %(year)s.") % {"title": goal.title, "year": goal.school_year})
+    return _redirect_to_chain(request, goal)
+
+
+def _redirect_to_chain(request, goal):
+    url = f"{goal.unit.get_absolute_url()}?lasar={goal.school_year.start_year}#goal-{goal.pk}"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 # --- Delete, restore and history -------------------------------------------------------------

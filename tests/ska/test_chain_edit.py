@@ -127,3 +127,30 @@ def test_another_rektor_can_neither_open_nor_post_the_forms(org, people, login, 
         assert client.post(url, {"title": "Kapat"}).status_code in (404, 405), url
     assert client.post(reverse("record_delete", args=["indikator", indicator.pk])).status_code == 404
     assert Indicator.objects.filter(pk=indicator.pk).exists() and Goal.objects.filter(title="Kapat").count() == 0
+
+
+def test_continuing_a_goal_and_making_a_development_area_a_goal_from_the_page(org, people, login, admin_goal, year):
+    from decimal import Decimal
+
+    from ..factories import CheckInFactory
+
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    indicator = IndicatorFactory(goal=goal, baseline_value=Decimal("50"))
+    CheckInFactory(indicator=indicator, value=Decimal("58"), date=year.start)
+    analysis = Analysis.objects.create(goal=goal, term=year.autumn)
+    area = DevelopmentArea.objects.create(analysis=analysis, title="Läsning hemma")
+    client = login(people.rector)
+    page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
+    assert "Gör det till ett mål för nästa läsår" in page and f"Fortsätt målet {year.next()}" in page
+
+    response = client.post(reverse("goal_continue", args=[goal.pk]))
+    assert response.status_code == 302
+    continued = Goal.objects.get(continued_from=goal)
+    assert continued.school_year == year.next() and continued.indicators.get().baseline_value == Decimal("58")
+    client.post(reverse("development_area_to_goal", args=[area.pk]))
+    draft = Goal.objects.get(title="Läsning hemma")
+    assert draft.status == Goal.Status.DRAFT and draft.school_year == year.next()
+
+    page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
+    assert f"Fortsätter {year.next()}" in page and f"ett mål för {year.next()}" in page
+    assert login(people.other_rector).post(reverse("goal_continue", args=[goal.pk])).status_code == 404

@@ -95,6 +95,8 @@ MATRIX = {
     "record_history": (("mal", "chain.goal"), CHAIN_KEEPERS),
     "record_delete": (("mal", "chain.goal"), _expect(405)),  # POST only
     "record_restore": (("mal", "chain.goal"), _expect(405)),
+    "goal_continue": ("chain.goal", _expect(405)),  # POST only; who may is tested in test_chain_edit
+    "development_area_to_goal": ((1,), _expect(405)),
     "password_change": (None, _expect(200)),
     "password_change_done": (None, _expect(200)),
     "login": (None, _expect(302)),  # already logged in: on to the start page
