@@ -106,3 +106,56 @@ def chart_description(indicator, check_ins) -> str:
     if indicator.target_value is not None:
         sentences.append(_("Desired state %(value)s.") % {"value": _fmt(indicator.target_value, unit)})
     return " ".join(sentences)
+
+
+def spread_chart(spread, unit_of_measure: str = "", *, chart_id: str = "spread") -> SafeString:
+    """Units' latest values on one axis, with the box from lower to upper quartile and the
+    median; outliers drawn as diamonds (not only by colour) and named in the text alternative."""
+    if spread is None:
+        return SafeString("")
+    width, height, left, right = 640, 120, 20, 20
+    low, high = spread.minimum, spread.maximum
+    if low == high:
+        low, high = low - 1, high + 1
+    plot_w = width - left - right
+
+    def x(value) -> float:
+        return round(left + plot_w * float((Decimal(value) - low) / (high - low)), 1)
+
+    parts = [
+        format_html('<line class="axis" x1="{}" y1="90" x2="{}" y2="90"/>', left, left + plot_w),
+        format_html(
+            '<rect class="box" x="{}" y="30" width="{}" height="40"/><line class="median" x1="{}" y1="26" x2="{}" y2="74"/>',
+            x(spread.lower_quartile), max(x(spread.upper_quartile) - x(spread.lower_quartile), 1),
+            x(spread.median), x(spread.median),
+        ),
+    ]
+    for value in spread.values:
+        label = f"{value.unit_name}: {_fmt(value.value, unit_of_measure)}"
+        if value.outlier:
+            cx = x(value.value)
+            parts.append(format_html('<path class="outlier" d="M{} 42 l8 8 l-8 8 l-8 -8 z"><title>{}</title></path>', cx, label))
+        else:
+            parts.append(format_html('<circle class="point" cx="{}" cy="50" r="4"><title>{}</title></circle>', x(value.value), label))
+    parts.append(format_html('<text class="tick" x="{}" y="110">{}</text>', left, _fmt(spread.minimum, unit_of_measure)))
+    parts.append(format_html('<text class="tick end" x="{}" y="110">{}</text>', left + plot_w, _fmt(spread.maximum, unit_of_measure)))
+    description = _(
+        "Spread across %(n)s units: lowest %(min)s, lower quartile %(q1)s, median %(median)s, "
+        "upper quartile %(q3)s, highest %(max)s."
+    ) % {
+        "n": len(spread.values),
+        "min": _fmt(spread.minimum, unit_of_measure),
+        "q1": _fmt(spread.lower_quartile, unit_of_measure),
+        "median": _fmt(spread.median, unit_of_measure),
+        "q3": _fmt(spread.upper_quartile, unit_of_measure),
+        "max": _fmt(spread.maximum, unit_of_measure),
+    }
+    if spread.outliers:
+        description += " " + _("Outliers: %(units)s.") % {
+            "units": ", ".join(f"{v.unit_name} ({_fmt(v.value, unit_of_measure)})" for v in spread.outliers)
+        }
+    return format_html(
+        '<svg class="spread-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-title">{}</title>{}</svg>',
+        width, height, chart_id, chart_id, description, SafeString("".join(parts)),
+    )

@@ -6,10 +6,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import get_changeable_or_404, led_administrations, require_perm
-from ..chain_status import IndicatorState, administration_goals, chain_matrix
+from django.core.exceptions import PermissionDenied
+
+from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm
+from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states
+from ..charts import spread_chart
+from ..equity import shared_indicators, spread
 from ..forms_chain import CheckInForm
-from ..models import CheckIn, Indicator, SchoolForm, Unit
+from ..models import CheckIn, Goal, Indicator, SchoolForm, Unit
 from .organisation import school_year_from, school_years_around
 from ..services.check_ins import check_in_record
 
@@ -64,4 +68,49 @@ def matrix(request):
             "form_code": form_code,
             "school_forms": SchoolForm.objects.all(),
         },
+    )
+
+
+def _administration_goal(request, pk) -> Goal:
+    goal = get_visible_or_404(
+        request.user, Goal.objects.select_related("administration"), "ska.view_chain", pk=pk, level=Goal.Level.ADMINISTRATION
+    )
+    if not request.user.has_perm("ska.view_matrix"):
+        raise PermissionDenied
+    return goal
+
+
+@require_GET
+def administration_goal(request, pk):
+    """An administration-wide goal with every unit's goals under it and their latest state."""
+    goal = _administration_goal(request, pk)
+    unit_goals = Goal.objects.filter(parent=goal, unit__isnull=False).select_related("unit").order_by("unit__name", "pk")
+    page = Paginator(unit_goals, settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
+    states = goal_states(Goal.objects.filter(pk__in=[g.pk for g in page.object_list]).select_related("unit").order_by("unit__name", "pk"))
+    return render(
+        request,
+        "ska/chain/administration_goal.html",
+        {"goal": goal, "states": states, "page": page, "shared": shared_indicators(goal)[:10]},
+    )
+
+
+@require_GET
+def equity(request, pk):
+    """How a shared indicator's latest values spread across the units (likvärdighet)."""
+    goal = _administration_goal(request, pk)
+    shared = shared_indicators(goal)
+    titles = [title for title, _units in shared]
+    chosen = request.GET.get("indikator", "")
+    title = chosen if chosen in titles else (titles[0] if titles else "")
+    result = spread(goal, title) if title else None
+    unit_of_measure = (
+        Indicator.objects.filter(goal__parent=goal, title=title).exclude(unit_of_measure="").values_list("unit_of_measure", flat=True).first()
+        if title
+        else ""
+    ) or ""
+    return render(
+        request,
+        "ska/chain/equity.html",
+        {"goal": goal, "shared": shared, "title": title, "spread": result, "unit_of_measure": unit_of_measure,
+         "chart": spread_chart(result, unit_of_measure)},
     )

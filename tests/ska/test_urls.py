@@ -84,6 +84,8 @@ MATRIX = {
     "check_in_create": ((1,), _expect(405)),  # POST only; who may post is tested in test_chain_pages
     "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),
     "goal_create": ("unit", CHAIN_KEEPERS),
+    "administration_goal": ("chain.admin_goal", _expect(404, rector=403, other_rector=403, contributor=403, leadership=200, sysadmin=200)),
+    "equity": ("chain.admin_goal", _expect(404, rector=403, other_rector=403, contributor=403, leadership=200, sysadmin=200)),
     "goal_edit": ("chain.goal", CHAIN_KEEPERS),
     "indicator_create": ("chain.goal", CHAIN_KEEPERS),
     "indicator_edit": ("chain.indicator", CHAIN_KEEPERS),
@@ -123,6 +125,7 @@ def chain(org):
 
     goal = UnitGoalFactory(unit=org.unit, parent__administration=org.administration)
     return SimpleNamespace(
+        admin_goal=goal.parent,
         goal=goal,
         indicator=IndicatorFactory(goal=goal),
         activity=ActivityFactory(goal=goal),
