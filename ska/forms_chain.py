@@ -250,3 +250,11 @@ class ValidityForm(forms.ModelForm):
 class DevelopmentAreaForm(forms.Form):
     title = forms.CharField(label=_("Development area"), max_length=300, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CheckInImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file with check-ins (.xlsx)"),
+        help_text=_("Use the template, or a workbook exported from SKA. At most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    )

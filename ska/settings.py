@@ -242,5 +242,8 @@ LOGGING = {
 # --- The product --------------------------------------------------------------
 SKA_PAGE_SIZE = 25
 SKA_MATRIX_PAGE_SIZE = 50
+SKA_MAX_UPLOAD_BYTES = env.int("SKA_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = SKA_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = SKA_MAX_UPLOAD_BYTES + 1024 * 1024
 # Målträngsel: a unit with more goals than this in a school year is warned.
 SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
-from .views import account, accounts, chain, chain_edit, health, organisation, pages, start
+from .views import account, accounts, chain, chain_edit, excel, health, organisation, pages, start
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("fristaende/", organisation.provider_list, name="provider_list"),
     path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
     path("styrkedjan/", chain.matrix, name="chain_matrix"),
+    path("styrkedjan/excel/", excel.administration_export, name="administration_export"),
+    path("styrkedjan/enheter/<int:unit_pk>/excel/", excel.unit_export, name="unit_export"),
+    path("styrkedjan/enheter/<int:unit_pk>/avstamningar/mall/", excel.check_in_template_download, name="check_in_template"),
+    path("styrkedjan/enheter/<int:unit_pk>/avstamningar/import/", excel.check_in_import_view, name="check_in_import"),
     path("styrkedjan/forvaltningsmal/<int:pk>/", chain.administration_goal, name="administration_goal"),
     path("styrkedjan/forvaltningsmal/<int:pk>/likvardighet/", chain.equity, name="equity"),
     path("styrkedjan/enheter/<int:unit_pk>/mal/ny/", chain_edit.goal_create, name="goal_create"),

@@ -84,6 +84,10 @@ MATRIX = {
     "check_in_create": ((1,), _expect(405)),  # POST only; who may post is tested in test_chain_pages
     "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),
     "goal_create": ("unit", CHAIN_KEEPERS),
+    "unit_export": ("unit", CHAIN_KEEPERS),
+    "check_in_template": ("unit", CHAIN_KEEPERS),
+    "check_in_import": ("unit", CHAIN_KEEPERS),
+    "administration_export": (None, _expect(403, leadership=200, sysadmin=200)),
     "administration_goal": ("chain.admin_goal", _expect(404, rector=403, other_rector=403, contributor=403, leadership=200, sysadmin=200)),
     "equity": ("chain.admin_goal", _expect(404, rector=403, other_rector=403, contributor=403, leadership=200, sysadmin=200)),
     "goal_edit": ("chain.goal", CHAIN_KEEPERS),

@@ -1,0 +1,181 @@
+"""Importing check-ins from the template (or an exported workbook).
+
+The whole file is read and every row checked first; if any row is bad, nothing is written
+and each bad row is reported with its row, column and reason. Rows with a check-in ID update
+that check-in (only if something differs); rows without one create new check-ins. Every
+change goes through the same history as edits in the browser.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..models import CheckIn
+from ..services.records import record_update
+from .export import check_in_headers
+from .upload import UploadRejected
+
+MAX_ROWS = 10_000
+COLUMNS = {"id": "A", "indicator": "B", "date": "F", "value": "G", "group_size": "H", "comment": "I"}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, bool):
+        raise InvalidOperation
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    return Decimal(str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", "."))
+
+
+def _date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value).strip())
+
+
+def _in_every_language(function):
+    """What ``function`` returns in each of the product's languages: a workbook exported in
+    English can be imported by someone working in Swedish."""
+    results = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            results.append(function())
+    return results
+
+
+def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[dict]:
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    expected = check_in_headers()
+    accepted = _in_every_language(check_in_headers)
+    if header is None or [str(h or "").strip() for h in header[: len(expected)]] not in accepted:
+        result.errors.append(RowError(1, "A", _("The first row must hold the template's headings: %(headings)s.") % {"headings": ", ".join(expected)}))
+        return []
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            result.errors.append(RowError(number, "A", _("The file has more than %(n)s rows.") % {"n": MAX_ROWS}))
+            break
+        row = list(row) + [None] * (9 - len(row))
+        check_in_id, indicator_id, date, value, group_size, comment = row[0], row[1], row[5], row[6], row[7], row[8]
+        if all(v in (None, "") for v in (check_in_id, date, value, group_size, comment)):
+            continue  # an indicator's empty template row, or a blank line
+
+        def error(column, message):
+            result.errors.append(RowError(number, COLUMNS[column], message))
+
+        record = {"row": number}
+        try:
+            indicator = indicators[int(indicator_id)]
+            record["indicator"] = indicator
+        except (TypeError, ValueError, KeyError):
+            error("indicator", _("No indicator with this ID that you may record check-ins on."))
+        try:
+            record["date"] = _date(date)
+        except (TypeError, ValueError):
+            error("date", _("Enter a date, such as 2026-03-15."))
+        try:
+            record["value"] = _decimal(value)
+            if not record["value"].is_finite() or abs(record["value"]) >= Decimal("1e10"):
+                raise InvalidOperation
+            record["value"] = record["value"].quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            error("value", _("Enter a number, such as 72 or 72,5."))
+        if group_size in (None, ""):
+            record["group_size"] = None
+        else:
+            try:
+                record["group_size"] = int(_decimal(group_size))
+                if record["group_size"] < 0 or _decimal(group_size) != record["group_size"]:
+                    raise ValueError
+            except (InvalidOperation, ValueError):
+                error("group_size", _("Enter the group size as a whole number, 0 or more."))
+        record["comment"] = "" if comment is None else str(comment)
+        if check_in_id not in (None, ""):
+            try:
+                record["existing_id"] = int(check_in_id)
+            except (TypeError, ValueError):
+                error("id", _("No check-in with this ID on this indicator. Leave the column empty for a new check-in."))
+        parsed.append(record)
+    # The check-ins the file names, in one query, each on the indicator its row names.
+    existing = CheckIn.objects.in_bulk([r["existing_id"] for r in parsed if "existing_id" in r])
+    for record in parsed:
+        if "existing_id" not in record:
+            continue
+        check_in = existing.get(record["existing_id"])
+        if check_in is None or ("indicator" in record and check_in.indicator_id != record["indicator"].pk):
+            result.errors.append(RowError(record["row"], COLUMNS["id"], _(
+                "No check-in with this ID on this indicator. Leave the column empty for a new check-in."
+            )))
+        else:
+            record["existing"] = check_in
+    return parsed
+
+
+def check_ins_import(*, data: bytes, indicators, user) -> ImportResult:
+    """Import check-ins onto ``indicators`` (the ones the person may change)."""
+    result = ImportResult()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            names = [n for n in _in_every_language(lambda: _("Check-ins")) if n in workbook.sheetnames]
+            sheet = workbook[names[0]] if names else workbook.worksheets[0]
+            parsed = _parse(sheet, {i.pk: i for i in indicators}, result)
+        finally:
+            workbook.close()
+    except (InvalidFileException, KeyError, ValueError, OSError, IndexError, DefusedXmlException, ParseError) as error:
+        # Malformed XML, entity tricks (refused by defusedxml) or a broken structure.
+        raise UploadRejected(_("The file is not a valid Excel workbook (.xlsx); it may be damaged.")) from error
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for record in parsed:
+            values = {k: record[k] for k in ("date", "value", "group_size", "comment")}
+            existing = record.get("existing")
+            if existing is None:
+                check_in = CheckIn(indicator=record["indicator"], origin=CheckIn.Origin.IMPORT, **values)
+                check_in.full_clean()
+                check_in._history_user = user
+                check_in.save()
+                result.created += 1
+            elif any(getattr(existing, k) != v for k, v in values.items()):
+                changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+                record_update(record=existing, version=existing.version, values=changed, user=user)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
