@@ -222,7 +222,10 @@ def can_change_chain(user, record) -> bool:
         return goal.unit_id in scope.unit_staff_units or goal.unit.administration_id in scope.led_administrations
     if goal.administration_id is not None:
         return goal.administration_id in scope.led_administrations
-    return False  # committee goals and goal areas: kept by the system administrator for the committee
+    # Committee goals and goal areas: förvaltningsledning prepares them for the committee.
+    if goal.committee_id is not None:
+        return goal.committee.municipality_id in scope.led_municipalities
+    return goal.municipality_id in scope.led_municipalities
 
 
 # --- Permissions --------------------------------------------------------------

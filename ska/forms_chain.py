@@ -258,3 +258,43 @@ class CheckInImportForm(forms.Form):
         help_text=_("Use the template, or a workbook exported from SKA. At most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
     )
+
+
+class LevelGoalForm(VersionedForm):
+    """Goal areas, committee goals and administration-wide goals."""
+
+    class Meta:
+        model = Goal
+        fields = ["title", "parent", "description", "expected_effects", "origin", "curriculum_areas", "start_term", "end_term"]
+        widgets = GoalForm.Meta.widgets
+
+    def __init__(self, *args, level, administration, school_year, **kwargs):
+        kwargs.setdefault("auto_id", "level-goal-%s")
+        super().__init__(*args, **kwargs)
+        self.level = Goal.Level(level)
+        parent_level = Goal.PARENT_LEVEL[self.level]
+        if parent_level is None:
+            del self.fields["parent"]
+        else:
+            owner_filter = (
+                {"municipality_id": administration.municipality_id}
+                if parent_level == Goal.Level.AREA
+                else {"committee_id": administration.committee_id}
+            )
+            self.fields["parent"].queryset = Goal.objects.filter(level=parent_level, school_year=school_year, **owner_filter)
+            self.fields["parent"].required = False
+            self.fields["parent"].label = {
+                Goal.Level.AREA: _("Goal area"),
+                Goal.Level.COMMITTEE: _("Committee goal it concretises"),
+            }[parent_level]
+        self.fields["curriculum_areas"].queryset = CurriculumArea.objects.order_by("kind", "sort_order")
+        terms = _terms_around(school_year)
+        self.fields["start_term"] = TermChoiceField(terms=terms, label=_("From term"), initial=school_year.autumn.code)
+        self.fields["end_term"] = TermChoiceField(terms=terms, label=_("To term"), initial=school_year.spring.code)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_term"), data.get("end_term")
+        if start and end and end < start:
+            self.add_error("end_term", _("The period must end in or after the term it starts."))
+        return data

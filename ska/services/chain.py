@@ -23,7 +23,11 @@ def goal_create(*, level: str, owner, school_year: SchoolYear, values: dict, par
     expected_parent = Goal.PARENT_LEVEL[level]
     if expected_parent is None and parent is not None:
         raise ValidationError({"parent": _("A goal at this level has no goal above it.")})
-    if expected_parent is not None and (parent is None or parent.level != expected_parent):
+    # A unit goal always concretises an administration-wide goal; above that, the link is
+    # kept when the level above has been entered.
+    if level == Goal.Level.UNIT and parent is None:
+        raise ValidationError({"parent": _("Choose the goal on the level above that this goal concretises.")})
+    if parent is not None and parent.level != expected_parent:
         raise ValidationError({"parent": _("Choose the goal on the level above that this goal concretises.")})
     if parent is not None and parent.school_year != school_year:
         raise ValidationError({"parent": _("The goal above must be from the same school year.")})

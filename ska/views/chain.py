@@ -6,7 +6,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from ..forms_chain import LevelGoalForm
+from ..services.chain import goal_create
 
 from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm
 from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states
@@ -114,3 +122,93 @@ def equity(request, pk):
         {"goal": goal, "shared": shared, "title": title, "spread": result, "unit_of_measure": unit_of_measure,
          "chart": spread_chart(result, unit_of_measure)},
     )
+
+
+# --- Goals above the units: goal areas, committee goals, administration-wide goals -------
+LEVELS_ABOVE_UNITS = [Goal.Level.AREA, Goal.Level.COMMITTEE, Goal.Level.ADMINISTRATION]
+
+
+def _led_administration(request):
+    administrations = list(led_administrations(request.user))
+    if not administrations:
+        raise Http404
+    chosen = request.GET.get("forvaltning") or request.POST.get("forvaltning")
+    return next((a for a in administrations if str(a.pk) == chosen), administrations[0])
+
+
+def _owner_for(level, administration):
+    return {
+        Goal.Level.AREA: administration.municipality,
+        Goal.Level.COMMITTEE: administration.committee,
+        Goal.Level.ADMINISTRATION: administration,
+    }[Goal.Level(level)]
+
+
+@require_GET
+@require_perm("ska.view_matrix")
+def goal_levels(request):
+    """The chain from the top: the municipality's goal areas, the committee's goals and the
+    administration-wide goals of a school year, each under the one it concretises."""
+    administration = _led_administration(request)
+    school_year = school_year_from(request)
+    goals = list(
+        Goal.objects.filter(school_year=school_year)
+        .filter(
+            Q(level=Goal.Level.AREA, municipality=administration.municipality)
+            | Q(level=Goal.Level.COMMITTEE, committee=administration.committee)
+            | Q(level=Goal.Level.ADMINISTRATION, administration=administration)
+        )
+        .order_by("sort_order", "title", "pk")
+    )
+    children: dict[int | None, list[Goal]] = {}
+    for goal in goals:
+        children.setdefault(goal.parent_id, []).append(goal)
+    for goal in goals:
+        goal.child_goals = children.get(goal.pk, [])
+    ids = {g.pk for g in goals}
+    orphans = {
+        level: [g for g in goals if g.level == level and (g.parent_id is None or g.parent_id not in ids)]
+        for level in (Goal.Level.COMMITTEE, Goal.Level.ADMINISTRATION)
+    }
+    return render(
+        request,
+        "ska/chain/goal_levels.html",
+        {
+            "administration": administration,
+            "school_year": school_year,
+            "school_years": school_years_around(school_year),
+            "areas": [g for g in goals if g.level == Goal.Level.AREA],
+            "orphans": orphans,
+            "levels": LEVELS_ABOVE_UNITS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("ska.view_matrix")
+def level_goal_create(request, level):
+    if level not in LEVELS_ABOVE_UNITS:
+        raise Http404
+    administration = _led_administration(request)
+    school_year = school_year_from(request)
+    owner = _owner_for(level, administration)
+    probe = Goal(level=level, **{Goal.OWNER_FIELD[Goal.Level(level)]: owner})
+    if not request.user.has_perm("ska.change_chain", probe):
+        raise PermissionDenied
+    form = LevelGoalForm(request.POST or None, level=level, administration=administration, school_year=school_year)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "parent")}
+        try:
+            goal = goal_create(level=level, owner=owner, school_year=school_year, parent=form.cleaned_data.get("parent"),
+                               values=data, user=request.user)
+            return _levels_redirect(request, goal)
+        except ValidationError as error:
+            form.add_error(None, error)
+    title = _("New %(level)s, %(year)s") % {"level": Goal.Level(level).label.lower(), "year": school_year}
+    template = "ska/chain/form.html" if request.htmx else "ska/chain/form_page.html"
+    return render(request, template, {"form": form, "title": title, "back_url": reverse("goal_levels")})
+
+
+def _levels_redirect(request, goal):
+    url = f"{reverse('goal_levels')}?lasar={goal.school_year.start_year}#goal-{goal.pk}"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

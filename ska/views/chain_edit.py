@@ -9,6 +9,7 @@ An edit based on an older version is refused with the other person's change show
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from ..access import get_changeable_or_404, get_visible_or_404, visible_units
 from ..chain_status import goal_states, unit_chain
 from ..forms_chain import (
+    LevelGoalForm,
     ActivityForm,
     AnalysisForm,
     CheckInForm,
@@ -137,15 +139,32 @@ def goal_create(request, unit_pk):
 
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, pk):
-    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=pk)
+    goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit", "administration", "committee"), pk=pk)
     if goal.unit_id is None:
-        raise PermissionDenied  # administration-level goals are edited by förvaltningsledning elsewhere
+        return _level_goal_edit(request, goal)
     form = GoalForm(request.POST or None, instance=goal, unit=goal.unit, school_year=goal.school_year)
     if request.method == "POST" and form.is_valid():
         saved, _conflict = _save_edit(form, request.user)
         if saved:
             return _goal_response(request, saved)
     return _form_response(request, {"form": form, "title": _("Edit goal"), "unit": goal.unit, "record": goal})
+
+
+def _level_goal_edit(request, goal):
+    """Goal areas, committee goals and administration-wide goals, from the levels page."""
+    from ..access import led_administrations
+    from .chain import _levels_redirect
+
+    administration = goal.administration or next(iter(led_administrations(request.user)), None)
+    if administration is None:
+        raise PermissionDenied
+    form = LevelGoalForm(request.POST or None, instance=goal, level=goal.level, administration=administration,
+                         school_year=goal.school_year)
+    if request.method == "POST" and form.is_valid():
+        saved, _conflict = _save_edit(form, request.user)
+        if saved:
+            return _levels_redirect(request, saved)
+    return _form_response(request, {"form": form, "title": _("Edit goal"), "record": goal, "back_url": reverse("goal_levels")})
 
 
 # --- Indicators -------------------------------------------------------------------

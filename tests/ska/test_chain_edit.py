@@ -154,3 +154,33 @@ def test_continuing_a_goal_and_making_a_development_area_a_goal_from_the_page(or
     page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
     assert f"Fortsätter {year.next()}" in page and f"ett mål för {year.next()}" in page
     assert login(people.other_rector).post(reverse("goal_continue", args=[goal.pk])).status_code == 404
+
+
+def test_leadership_keeps_the_goals_above_the_units(org, people, login, year):
+    client = login(people.leadership)
+    client.post(reverse("level_goal_create", args=["area"]) + f"?lasar={year.start_year}",
+                {"title": "Utbildning och lärande", "start_term": year.autumn.code, "end_term": year.spring.code})
+    area = Goal.objects.get(level="area")
+    assert area.municipality == org.municipality
+    client.post(reverse("level_goal_create", args=["committee"]) + f"?lasar={year.start_year}",
+                {"title": "Alla elever ska nå målen", "parent": area.pk, "start_term": year.autumn.code,
+                 "end_term": year.spring.code})
+    committee_goal = Goal.objects.get(level="committee")
+    assert committee_goal.parent == area and committee_goal.committee == org.committee
+    response = client.post(reverse("level_goal_create", args=["administration"]) + f"?lasar={year.start_year}",
+                           {"title": "Ökad läsförståelse", "parent": committee_goal.pk, "start_term": year.autumn.code,
+                            "end_term": year.spring.code, "description": "Läsning i alla ämnen"})
+    assert response.status_code == 302
+    admin_goal = Goal.objects.get(level="administration")
+    assert admin_goal.parent == committee_goal and admin_goal.administration == org.administration
+    page = client.get(reverse("goal_levels")).content.decode()
+    assert page.index("Utbildning och lärande") < page.index("Alla elever ska nå målen") < page.index("Ökad läsförståelse")
+    edit = client.post(reverse("goal_edit", args=[admin_goal.pk]), {
+        "title": "Ökad läsförståelse och läslust", "parent": committee_goal.pk, "start_term": year.autumn.code,
+        "end_term": year.spring.code, "description": "Läsning i alla ämnen", "version": admin_goal.version})
+    assert edit.status_code == 302
+    admin_goal.refresh_from_db()
+    assert admin_goal.title == "Ökad läsförståelse och läslust"
+    # Rektorer work under these goals but do not set them.
+    assert login(people.rector).get(reverse("level_goal_create", args=["administration"])).status_code == 403
+    assert login(people.rector).post(reverse("goal_edit", args=[admin_goal.pk]), {"title": "x"}).status_code == 403

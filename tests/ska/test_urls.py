@@ -84,6 +84,8 @@ MATRIX = {
     "check_in_create": ((1,), _expect(405)),  # POST only; who may post is tested in test_chain_pages
     "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),
     "goal_create": ("unit", CHAIN_KEEPERS),
+    "goal_levels": (None, _expect(403, leadership=200, sysadmin=200)),
+    "level_goal_create": (("administration",), _expect(403, leadership=200, sysadmin=200)),
     "unit_export": ("unit", CHAIN_KEEPERS),
     "check_in_template": ("unit", CHAIN_KEEPERS),
     "check_in_import": ("unit", CHAIN_KEEPERS),
