@@ -194,8 +194,10 @@ def can_work_on_unit_chain(user, unit: Unit) -> bool:
     return scope.is_sysadmin or unit.pk in scope.unit_staff_units or unit.administration_id in scope.led_administrations
 
 
-@rules.predicate
-def can_view_chain(user, record) -> bool:
+def _chain_access(user, record, *, change: bool) -> bool:
+    """One place for both rules: a unit's chain is its staff's and förvaltningsledning's to
+    see and keep; the goals above the units are seen by all who work under them and kept by
+    förvaltningsledning (who prepares the committee's goals for it)."""
     if record is None:
         return False
     goal = chain_goal(record)
@@ -205,27 +207,22 @@ def can_view_chain(user, record) -> bool:
     if goal.unit_id is not None:
         return goal.unit_id in scope.unit_staff_units or goal.unit.administration_id in scope.led_administrations
     if goal.administration_id is not None:
-        # Everyone who works in the administration sees the goals their units work under.
-        return goal.administration_id in scope.led_administrations | scope.staff_administrations
-    return bool(scope.led_municipalities or scope.staff_administrations or scope.committees)
+        readers = scope.led_administrations if change else scope.led_administrations | scope.staff_administrations
+        return goal.administration_id in readers
+    if not change:
+        return bool(scope.led_municipalities or scope.staff_administrations or scope.committees)
+    municipality_id = goal.committee.municipality_id if goal.committee_id else goal.municipality_id
+    return municipality_id in scope.led_municipalities
+
+
+@rules.predicate
+def can_view_chain(user, record) -> bool:
+    return _chain_access(user, record, change=False)
 
 
 @rules.predicate
 def can_change_chain(user, record) -> bool:
-    if record is None:
-        return False
-    goal = chain_goal(record)
-    scope = scope_of(user)
-    if scope.is_sysadmin:
-        return True
-    if goal.unit_id is not None:
-        return goal.unit_id in scope.unit_staff_units or goal.unit.administration_id in scope.led_administrations
-    if goal.administration_id is not None:
-        return goal.administration_id in scope.led_administrations
-    # Committee goals and goal areas: förvaltningsledning prepares them for the committee.
-    if goal.committee_id is not None:
-        return goal.committee.municipality_id in scope.led_municipalities
-    return goal.municipality_id in scope.led_municipalities
+    return _chain_access(user, record, change=True)
 
 
 # --- Permissions --------------------------------------------------------------

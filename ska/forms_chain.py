@@ -81,7 +81,24 @@ def _terms_around(school_year: SchoolYear) -> list[Term]:
     return terms
 
 
-class GoalForm(VersionedForm):
+class GoalPeriodMixin:
+    """The period of a goal, chosen among the terms from its school year's autumn onwards."""
+
+    def _set_up_period(self, school_year: SchoolYear):
+        self.fields["curriculum_areas"].queryset = CurriculumArea.objects.order_by("kind", "sort_order")
+        terms = _terms_around(school_year)
+        self.fields["start_term"] = TermChoiceField(terms=terms, label=_("From term"), initial=school_year.autumn.code)
+        self.fields["end_term"] = TermChoiceField(terms=terms, label=_("To term"), initial=school_year.spring.code)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_term"), data.get("end_term")
+        if start and end and end < start:
+            self.add_error("end_term", _("The period must end in or after the term it starts."))
+        return data
+
+
+class GoalForm(GoalPeriodMixin, VersionedForm):
     parent = forms.ModelChoiceField(
         queryset=Goal.objects.none(),
         required=False,
@@ -105,19 +122,9 @@ class GoalForm(VersionedForm):
         self.fields["parent"].queryset = Goal.objects.filter(
             administration_id=unit.administration_id, school_year=school_year, level=Goal.Level.ADMINISTRATION
         ).order_by("sort_order", "title")
-        self.fields["curriculum_areas"].queryset = CurriculumArea.objects.order_by("kind", "sort_order")
-        terms = _terms_around(school_year)
-        self.fields["start_term"] = TermChoiceField(terms=terms, label=_("From term"), initial=school_year.autumn.code)
-        self.fields["end_term"] = TermChoiceField(terms=terms, label=_("To term"), initial=school_year.spring.code)
+        self._set_up_period(school_year)
         if self.instance.pk and self.instance.level not in (Goal.Level.UNIT, Goal.Level.LOCAL):
             del self.fields["parent"]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_term"), data.get("end_term")
-        if start and end and end < start:
-            self.add_error("end_term", _("The period must end in or after the term it starts."))
-        return data
 
 
 class IndicatorForm(VersionedForm):
@@ -260,7 +267,7 @@ class CheckInImportForm(forms.Form):
     )
 
 
-class LevelGoalForm(VersionedForm):
+class LevelGoalForm(GoalPeriodMixin, VersionedForm):
     """Goal areas, committee goals and administration-wide goals."""
 
     class Meta:
@@ -287,14 +294,4 @@ class LevelGoalForm(VersionedForm):
                 Goal.Level.AREA: _("Goal area"),
                 Goal.Level.COMMITTEE: _("Committee goal it concretises"),
             }[parent_level]
-        self.fields["curriculum_areas"].queryset = CurriculumArea.objects.order_by("kind", "sort_order")
-        terms = _terms_around(school_year)
-        self.fields["start_term"] = TermChoiceField(terms=terms, label=_("From term"), initial=school_year.autumn.code)
-        self.fields["end_term"] = TermChoiceField(terms=terms, label=_("To term"), initial=school_year.spring.code)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_term"), data.get("end_term")
-        if start and end and end < start:
-            self.add_error("end_term", _("The period must end in or after the term it starts."))
-        return data
+        self._set_up_period(school_year)

@@ -184,3 +184,15 @@ def test_leadership_keeps_the_goals_above_the_units(org, people, login, year):
     # Rektorer work under these goals but do not set them.
     assert login(people.rector).get(reverse("level_goal_create", args=["administration"])).status_code == 403
     assert login(people.rector).post(reverse("goal_edit", args=[admin_goal.pk]), {"title": "x"}).status_code == 403
+
+
+def test_a_goal_whose_period_ends_before_it_starts_is_explained_beside_the_field(org, people, login, admin_goal, year):
+    response = login(people.rector).post(
+        reverse("goal_create", args=[org.unit.pk]) + f"?lasar={year.start_year}",
+        {"title": "Baklänges", "parent": admin_goal.pk, "start_term": year.spring.code, "end_term": year.autumn.code},
+        headers=HTMX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="goal-end_term_error"' in body
+    assert "Perioden kan inte sluta före den termin då den börjar." in body
+    assert not Goal.objects.filter(title="Baklänges").exists()
