@@ -125,6 +125,7 @@ class UnitChain:
     unit: Unit
     school_year: SchoolYear
     goals: list[GoalState] = field(default_factory=list)
+    removed: list = field(default_factory=list)  # soft-deleted goals, indicators and activities
 
     @property
     def goal_limit(self) -> int:
@@ -180,7 +181,13 @@ def goal_states(goals) -> list[GoalState]:
 
 def unit_chain(unit: Unit, school_year: SchoolYear) -> UnitChain:
     goals = Goal.objects.filter(unit=unit, school_year=school_year).order_by("level", "sort_order", "title", "pk")
-    return UnitChain(unit=unit, school_year=school_year, goals=goal_states(goals))
+    in_year = {"goal__unit": unit, "goal__school_year": school_year}
+    removed = [
+        *Goal.all_objects.deleted().filter(unit=unit, school_year=school_year),
+        *Indicator.all_objects.deleted().filter(**in_year),
+        *Activity.all_objects.deleted().filter(**in_year),
+    ]
+    return UnitChain(unit=unit, school_year=school_year, goals=goal_states(goals), removed=removed)
 
 
 def unit_todo(units: list[Unit], school_year: SchoolYear) -> dict[int, list[str]]:

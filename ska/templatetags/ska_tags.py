@@ -20,3 +20,11 @@ def indicator_chart(state):
     from ..charts import indicator_chart as draw
 
     return draw(state.indicator, state.check_ins)
+
+
+@register.filter
+def record_kind(record) -> str:
+    """The URL word for a chain record's kind (mal, indikator, ...)."""
+    from ..views.chain_edit import KIND_OF
+
+    return KIND_OF.get(type(record), "")

@@ -67,6 +67,9 @@ def _chain_response(request, unit, school_year):
 
 
 def _form_response(request, context, status=200):
+    record = context.get("record")
+    if record is not None and record.pk:
+        context["record_kind"] = KIND_OF.get(type(record))
     template = "ska/chain/form.html" if request.htmx else "ska/chain/form_page.html"
     return render(request, template, context, status=status)
 
@@ -295,6 +298,7 @@ def _redirect_to_chain(request, goal):
 
 # --- Delete, restore and history -------------------------------------------------------------
 KINDS = {"mal": Goal, "indikator": Indicator, "aktivitet": Activity, "avstamning": CheckIn, "analys": Analysis}
+KIND_OF = {model: kind for kind, model in KINDS.items()}
 
 
 @require_POST

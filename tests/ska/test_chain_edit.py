@@ -196,3 +196,14 @@ def test_a_goal_whose_period_ends_before_it_starts_is_explained_beside_the_field
     assert response.status_code == 200 and 'id="goal-end_term_error"' in body
     assert "Perioden kan inte sluta före den termin då den börjar." in body
     assert not Goal.objects.filter(title="Baklänges").exists()
+
+
+def test_removed_records_are_listed_on_the_unit_page_for_restoring(org, people, login, admin_goal, year):
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    indicator = IndicatorFactory(goal=goal, title="Gammal enkät")
+    client = login(people.rector)
+    form = client.get(reverse("indicator_edit", args=[indicator.pk]), headers=HTMX).content.decode()
+    assert reverse("record_delete", args=["indikator", indicator.pk]) in form
+    client.post(reverse("record_delete", args=["indikator", indicator.pk]), headers=HTMX)
+    page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
+    assert "Borttaget (1)" in page and reverse("record_history", args=["indikator", indicator.pk]) in page
