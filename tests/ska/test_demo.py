@@ -81,3 +81,25 @@ def test_generated_units_have_history(db):
     generated = Unit.objects.filter(role_assignments__user__username__startswith="rektor-")
     assert generated.count() == 20 - 12
     assert all(unit.history.exists() for unit in generated)
+
+
+def test_seed_demo_fills_a_chain_with_gaps_for_two_school_years(db):
+    from ska.chain_status import administration_goals, chain_matrix
+    from ska.models import Administration, CheckIn, Goal
+    from ska.schoolyear import SchoolYear
+
+    call_command("seed_demo")
+    counts = (Goal.objects.count(), CheckIn.objects.count())
+    call_command("seed_demo")
+    assert (Goal.objects.count(), CheckIn.objects.count()) == counts
+    current = SchoolYear.current()
+    assert set(Goal.objects.values_list("school_year", flat=True)) == {current, current.previous()}
+    administration = Administration.objects.get()
+    goals = list(administration_goals(administration, current.previous()))
+    assert [g.title for g in goals] and all(g.parent and g.parent.parent for g in goals)  # area → committee → administration
+    cells = [cell for row in chain_matrix(goals, list(Unit.objects.municipal()), current.previous()) for cell in row.cells]
+    assert any(c.is_complete for c in cells) and any(c.linked and not c.is_complete for c in cells)
+    assert any(not c.linked for c in cells)
+    call_command("seed_demo", units=20)
+    generated = Unit.objects.filter(role_assignments__user__username__startswith="rektor-")
+    assert all(Goal.objects.filter(unit=u, school_year=current).exists() for u in generated)
