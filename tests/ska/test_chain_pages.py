@@ -164,3 +164,27 @@ def test_the_rektors_start_page_runs_the_same_queries_for_a_small_and_a_large_ch
         AdministrationGoalFactory(administration=org.administration, school_year=year, start_term=year.autumn,
                                   end_term=year.spring)
     assert queries() == small
+
+
+def test_the_unit_page_runs_the_same_queries_in_a_municipality_of_10_units_as_of_200(org, people, login, goal, year):
+    from ..factories import UnitFactory
+
+    def queries():
+        client = login(people.rector)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("unit_detail", args=[org.unit.pk])).status_code == 200
+        return len(context.captured_queries)
+
+    def units(n):
+        for _ in range(n):
+            unit = UnitFactory(administration=org.administration)
+            other = UnitGoalFactory(unit=unit, parent=goal.parent, school_year=year, start_term=year.autumn,
+                                    end_term=year.spring)
+            CheckInFactory(indicator=IndicatorFactory(goal=other))
+
+    CheckInFactory(indicator=IndicatorFactory(goal=goal))
+    ActivityFactory(goal=goal)
+    units(10 - 3)
+    ten = queries()
+    units(190)
+    assert queries() == ten
