@@ -8,6 +8,7 @@ from .models import (
     Activity,
     ActivityFollowUp,
     Analysis,
+    Attainment,
     CheckIn,
     CurriculumArea,
     Goal,
@@ -229,8 +230,13 @@ class AnalysisForm(VersionedForm):
         while term <= goal.end_term and len(terms) < 12:
             terms.append(term)
             term = term.next()
-        self.fields["term"] = TermChoiceField(terms=terms, label=_("Term"), initial=(self.instance.term or Term.current()).code if self.instance.pk else None)
+        taken = set(Analysis.objects.filter(goal=goal).exclude(pk=self.instance.pk).values_list("term", flat=True))
+        # A new analysis starts at the current term if it is free, else the first free one.
+        free = [t for t in terms if t not in taken]
+        initial = self.instance.term if self.instance.pk else (Term.current() if Term.current() in free else (free or terms)[0])
+        self.fields["term"] = TermChoiceField(terms=terms, label=_("Term"), initial=initial.code)
         self.fields["attainment"].required = False
+        self.fields["attainment"].choices = [("", _("Not judged yet")), *Attainment.choices]
 
     def clean_term(self):
         term = self.cleaned_data["term"]
