@@ -301,3 +301,19 @@ class LevelGoalForm(GoalPeriodMixin, VersionedForm):
                 Goal.Level.COMMITTEE: _("Committee goal it concretises"),
             }[parent_level]
         self._set_up_period(school_year)
+
+
+class CheckInEditForm(VersionedForm):
+    class Meta:
+        model = CheckIn
+        fields = ["date", "value", "group_size", "comment"]
+        localized_fields = ["value"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "value": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            "comment": forms.TextInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "checkin-edit-%s")
+        super().__init__(*args, **kwargs)

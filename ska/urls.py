@@ -26,6 +26,7 @@ urlpatterns = [
     path("styrkedjan/mal/<int:pk>/andra/", chain_edit.goal_edit, name="goal_edit"),
     path("styrkedjan/mal/<int:goal_pk>/indikatorer/ny/", chain_edit.indicator_create, name="indicator_create"),
     path("styrkedjan/indikatorer/<int:pk>/andra/", chain_edit.indicator_edit, name="indicator_edit"),
+    path("styrkedjan/avstamningar/<int:pk>/andra/", chain_edit.check_in_edit, name="check_in_edit"),
     path("styrkedjan/mal/<int:goal_pk>/aktiviteter/ny/", chain_edit.activity_create, name="activity_create"),
     path("styrkedjan/aktiviteter/<int:pk>/andra/", chain_edit.activity_edit, name="activity_edit"),
     path("styrkedjan/aktiviteter/<int:activity_pk>/uppfoljningar/ny/", chain_edit.follow_up_create, name="follow_up_create"),

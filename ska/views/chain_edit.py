@@ -19,8 +19,9 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from ..access import get_changeable_or_404, get_visible_or_404, visible_units
 from ..chain_status import goal_states, unit_chain
 from ..forms_chain import (
-    LevelGoalForm,
     ActivityForm,
+    CheckInEditForm,
+    LevelGoalForm,
     AnalysisForm,
     CheckInForm,
     DevelopmentAreaForm,
@@ -190,6 +191,18 @@ def indicator_edit(request, pk):
         if saved:
             return _goal_response(request, indicator.goal)
     return _form_response(request, {"form": form, "title": _("Edit indicator"), "unit": indicator.goal.unit, "record": indicator})
+
+
+@require_http_methods(["GET", "POST"])
+def check_in_edit(request, pk):
+    check_in = get_changeable_or_404(request.user, CheckIn.objects.select_related("indicator__goal__unit"), pk=pk)
+    form = CheckInEditForm(request.POST or None, instance=check_in)
+    if request.method == "POST" and form.is_valid():
+        saved, _conflict = _save_edit(form, request.user)
+        if saved:
+            return _goal_response(request, check_in.indicator.goal)
+    title = _("Edit the check-in of %(date)s on “%(indicator)s”") % {"date": check_in.date, "indicator": check_in.indicator}
+    return _form_response(request, {"form": form, "title": title, "unit": check_in.indicator.goal.unit, "record": check_in})
 
 
 # --- Activities and their follow-ups ---------------------------------------------------

@@ -207,3 +207,25 @@ def test_removed_records_are_listed_on_the_unit_page_for_restoring(org, people, 
     client.post(reverse("record_delete", args=["indikator", indicator.pk]), headers=HTMX)
     page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
     assert "Borttaget (1)" in page and reverse("record_history", args=["indikator", indicator.pk]) in page
+
+
+def test_a_check_in_can_be_corrected_and_removed(org, people, login, admin_goal, year):
+    from decimal import Decimal
+
+    from ska.models import CheckIn
+
+    from ..factories import CheckInFactory
+
+    goal = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, start_term=year.autumn, end_term=year.spring)
+    check_in = CheckInFactory(indicator=IndicatorFactory(goal=goal), value=Decimal("7"), date=year.start)
+    client = login(people.rector)
+    page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
+    assert reverse("check_in_edit", args=[check_in.pk]) in page
+    response = client.post(reverse("check_in_edit", args=[check_in.pk]),
+                           {"date": year.start.isoformat(), "value": "70", "version": check_in.version}, headers=HTMX)
+    assert response["HX-Retarget"] == f"#goal-{goal.pk}"
+    check_in.refresh_from_db()
+    assert check_in.value == Decimal("70") and check_in.history.first().history_user == people.rector
+    client.post(reverse("record_delete", args=["avstamning", check_in.pk]), headers=HTMX)
+    assert not CheckIn.objects.filter(pk=check_in.pk).exists() and CheckIn.all_objects.filter(pk=check_in.pk).exists()
+    assert login(people.other_rector).get(reverse("check_in_edit", args=[check_in.pk])).status_code == 404

@@ -95,6 +95,7 @@ MATRIX = {
     "goal_edit": ("chain.goal", CHAIN_KEEPERS),
     "indicator_create": ("chain.goal", CHAIN_KEEPERS),
     "indicator_edit": ("chain.indicator", CHAIN_KEEPERS),
+    "check_in_edit": ("chain.check_in", CHAIN_KEEPERS),
     "activity_create": ("chain.goal", CHAIN_KEEPERS),
     "activity_edit": ("chain.activity", CHAIN_KEEPERS),
     "follow_up_create": ("chain.activity", CHAIN_KEEPERS),
@@ -127,13 +128,14 @@ def test_every_named_url_is_in_the_matrix():
 def chain(org):
     from ska.models import Analysis
 
-    from ..factories import ActivityFactory, IndicatorFactory, UnitGoalFactory
+    from ..factories import ActivityFactory, CheckInFactory, IndicatorFactory, UnitGoalFactory
 
     goal = UnitGoalFactory(unit=org.unit, parent__administration=org.administration)
     return SimpleNamespace(
         admin_goal=goal.parent,
         goal=goal,
-        indicator=IndicatorFactory(goal=goal),
+        indicator=(indicator := IndicatorFactory(goal=goal)),
+        check_in=CheckInFactory(indicator=indicator),
         activity=ActivityFactory(goal=goal),
         analysis=Analysis.objects.create(goal=goal, term=goal.start_term),
     )
