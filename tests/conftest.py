@@ -39,6 +39,18 @@ def _tasks_in_process(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_limit():
+    """The accessibility form's per-address limit lives in the cache, which is Redis (shared
+    by every test and run) in CI: each test starts with the test client's address unused."""
+    from django.core.cache import cache
+
+    from ska.views.pages import report_limit_key
+
+    cache.delete(report_limit_key("127.0.0.1"))
+    yield
+
+
 @pytest.fixture
 def org(db):
     """Two municipal grundskolor and a förskola, two independent providers with a unit each."""

@@ -24,8 +24,12 @@ ACCESSIBILITY_ASSESSED_ON = datetime.date(2026, 11, 23)
 REPORTS_PER_HOUR = 5
 
 
+def report_limit_key(address: str) -> str:
+    return f"accessibility-reports:{address}"
+
+
 def _report_limit_reached(request, form) -> bool:
-    key = f"accessibility-reports:{client_ip(request)}"
+    key = report_limit_key(client_ip(request))
     cache.add(key, 0, timeout=60 * 60)
     if cache.incr(key) <= REPORTS_PER_HOUR:
         return False
