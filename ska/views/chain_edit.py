@@ -108,20 +108,31 @@ def _conflict_message(conflict: EditConflict) -> str:
     return message + " " + _("Check the values and save again to keep yours.")
 
 
+def _mark_conflict(form, conflict: EditConflict) -> None:
+    """Put the conflict on the form, and let it know the current version: saving again
+    keeps the person's values, on purpose."""
+    form.add_error(None, _conflict_message(conflict))
+    data = form.data.copy()
+    data["version"] = conflict.current.version
+    form.data = data
+
+
 def _save_edit(form, user):
-    """Save an edit; on a conflict, put the message on the form and let it save next time."""
+    """Save an edit; on a conflict or a rule broken, the form says why and nothing is saved."""
     try:
-        return chain_edit.form_update(form=form, user=user), None
+        return chain_edit.form_update(form=form, user=user)
     except EditConflict as conflict:
-        form.add_error(None, _conflict_message(conflict))
-        # The form now knows the current version: saving again overwrites, on purpose.
-        data = form.data.copy()
-        data["version"] = conflict.current.version
-        form.data = data
-        return None, conflict
+        _mark_conflict(form, conflict)
     except ValidationError as error:
         form.add_error(None, error)
-        return None, None
+    return None
+
+
+def _edit_in_goal(request, *, form, record, goal: Goal, title: str):
+    """The shared edit flow for records shown inside a goal's block: save, then redraw it."""
+    if request.method == "POST" and form.is_valid() and _save_edit(form, request.user):
+        return _goal_response(request, goal)
+    return _form_response(request, {"form": form, "title": title, "unit": goal.unit, "record": record})
 
 
 # --- Goals ----------------------------------------------------------------------
@@ -147,11 +158,7 @@ def goal_edit(request, pk):
     if goal.unit_id is None:
         return _level_goal_edit(request, goal)
     form = GoalForm(request.POST or None, instance=goal, unit=goal.unit, school_year=goal.school_year)
-    if request.method == "POST" and form.is_valid():
-        saved, _conflict = _save_edit(form, request.user)
-        if saved:
-            return _goal_response(request, saved)
-    return _form_response(request, {"form": form, "title": _("Edit goal"), "unit": goal.unit, "record": goal})
+    return _edit_in_goal(request, form=form, record=goal, goal=goal, title=_("Edit goal"))
 
 
 def _level_goal_edit(request, goal):
@@ -164,10 +171,8 @@ def _level_goal_edit(request, goal):
         raise PermissionDenied
     form = LevelGoalForm(request.POST or None, instance=goal, level=goal.level, administration=administration,
                          school_year=goal.school_year)
-    if request.method == "POST" and form.is_valid():
-        saved, _conflict = _save_edit(form, request.user)
-        if saved:
-            return _levels_redirect(request, saved)
+    if request.method == "POST" and form.is_valid() and (saved := _save_edit(form, request.user)):
+        return _levels_redirect(request, saved)
     return _form_response(request, {"form": form, "title": _("Edit goal"), "record": goal, "back_url": reverse("goal_levels")})
 
 
@@ -186,23 +191,15 @@ def indicator_create(request, goal_pk):
 def indicator_edit(request, pk):
     indicator = get_changeable_or_404(request.user, Indicator.objects.select_related("goal__unit"), pk=pk)
     form = IndicatorForm(request.POST or None, instance=indicator)
-    if request.method == "POST" and form.is_valid():
-        saved, _conflict = _save_edit(form, request.user)
-        if saved:
-            return _goal_response(request, indicator.goal)
-    return _form_response(request, {"form": form, "title": _("Edit indicator"), "unit": indicator.goal.unit, "record": indicator})
+    return _edit_in_goal(request, form=form, record=indicator, goal=indicator.goal, title=_("Edit indicator"))
 
 
 @require_http_methods(["GET", "POST"])
 def check_in_edit(request, pk):
     check_in = get_changeable_or_404(request.user, CheckIn.objects.select_related("indicator__goal__unit"), pk=pk)
     form = CheckInEditForm(request.POST or None, instance=check_in)
-    if request.method == "POST" and form.is_valid():
-        saved, _conflict = _save_edit(form, request.user)
-        if saved:
-            return _goal_response(request, check_in.indicator.goal)
     title = _("Edit the check-in of %(date)s on “%(indicator)s”") % {"date": check_in.date, "indicator": check_in.indicator}
-    return _form_response(request, {"form": form, "title": title, "unit": check_in.indicator.goal.unit, "record": check_in})
+    return _edit_in_goal(request, form=form, record=check_in, goal=check_in.indicator.goal, title=title)
 
 
 # --- Activities and their follow-ups ---------------------------------------------------
@@ -220,11 +217,7 @@ def activity_create(request, goal_pk):
 def activity_edit(request, pk):
     activity = get_changeable_or_404(request.user, Activity.objects.select_related("goal__unit"), pk=pk)
     form = ActivityForm(request.POST or None, instance=activity, goal=activity.goal)
-    if request.method == "POST" and form.is_valid():
-        saved, _conflict = _save_edit(form, request.user)
-        if saved:
-            return _goal_response(request, activity.goal)
-    return _form_response(request, {"form": form, "title": _("Edit activity"), "unit": activity.goal.unit, "record": activity})
+    return _edit_in_goal(request, form=form, record=activity, goal=activity.goal, title=_("Edit activity"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -258,10 +251,7 @@ def _analysis_view(request, goal, analysis=None):
             chain_edit.analysis_save(goal=goal, form=form, validity_forms=validity_forms, area_forms=area_forms, user=request.user)
             return _goal_response(request, goal)
         except EditConflict as conflict:
-            form.add_error(None, _conflict_message(conflict))
-            data = form.data.copy()
-            data["version"] = conflict.current.version
-            form.data = data
+            _mark_conflict(form, conflict)
     title = _("Follow-up and analysis of “%(goal)s”") % {"goal": goal}
     return _form_response(
         request,
