@@ -56,9 +56,10 @@ messages: install ## Update the translation catalogues after changing texts
 	$(BIN)/python manage.py makemessages --locale sv --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'templates/simple_history/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-lock: ## Re-pin the dependencies (with hashes, no index URLs)
-	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
-	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements-test.lock
+lock: install ## Re-pin the dependencies (with hashes, no index URLs)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements-test.lock
 
 deploy-check: install ## What `manage.py check --deploy` says in production mode
 	SKA_PRODUCTION=1 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=ska.example.org \

@@ -47,6 +47,7 @@ class Scope:
     committees: frozenset[int]
     providers: frozenset[int]
     staff_administrations: frozenset[int] = frozenset()  # administrations of the units they work at
+    related_committees: frozenset[int] = frozenset()  # committees above the administrations they lead or work in
     superuser: bool = False
 
     @property
@@ -58,7 +59,7 @@ class Scope:
         return self.superuser or Role.SYSADMIN in self.roles
 
 
-EMPTY_SCOPE = Scope(*(frozenset() for _ in range(8)))
+EMPTY_SCOPE = Scope(*(frozenset() for _ in range(9)))
 
 
 def scope_of(user) -> Scope:
@@ -76,12 +77,25 @@ def scope_of(user) -> Scope:
         "administration__municipality_id",
         "committee_id",
         "provider_id",
+        "unit__administration__committee_id",
+        "administration__committee_id",
     )
-    roles, rector, contributor, administrations, municipalities, committees, providers, staff_admins = (
-        set() for _ in range(8)
+    roles, rector, contributor, administrations, municipalities, committees, providers, staff_admins, above = (
+        set() for _ in range(9)
     )
-    for role, unit_id, unit_administration_id, administration_id, municipality_id, committee_id, provider_id in rows:
+    for (
+        role,
+        unit_id,
+        unit_administration_id,
+        administration_id,
+        municipality_id,
+        committee_id,
+        provider_id,
+        unit_committee_id,
+        administration_committee_id,
+    ) in rows:
         roles.add(role)
+        above.update(c for c in (unit_committee_id, administration_committee_id) if c)
         if unit_administration_id:
             staff_admins.add(unit_administration_id)
         if role == Role.RECTOR:
@@ -104,6 +118,7 @@ def scope_of(user) -> Scope:
         committees=frozenset(committees),
         providers=frozenset(providers),
         staff_administrations=frozenset(staff_admins),
+        related_committees=frozenset(above),
         superuser=user.is_superuser,
     )
     user._ska_scope = scope
@@ -225,6 +240,52 @@ def can_change_chain(user, record) -> bool:
     return _chain_access(user, record, change=True)
 
 
+# --- Annual wheels -----------------------------------------------------------------
+def wheel_of(record):
+    """The wheel a record of the annual wheel belongs to (the wheel itself for a wheel)."""
+    for step in {"Wheel": (), "Event": ("wheel",), "Occurrence": ("event", "wheel")}[type(record).__name__]:
+        record = getattr(record, step)
+    return record
+
+
+def _wheel_access(user, record, *, change: bool) -> bool:
+    """A unit's wheel is its staff's and förvaltningsledning's; the administration's wheels are
+    kept by its leadership and followed by everyone who works in it; the committee's wheel is
+    kept by the leadership and the committee's secretary and seen by all under the committee."""
+    if record is None:
+        return False
+    wheel = wheel_of(record)
+    scope = scope_of(user)
+    if scope.is_sysadmin:
+        return True
+    if wheel.unit_id is not None:
+        return wheel.unit_id in scope.unit_staff_units or wheel.unit.administration_id in scope.led_administrations
+    if wheel.administration_id is not None:
+        keepers = scope.led_administrations
+        return wheel.administration_id in (keepers if change else keepers | scope.staff_administrations)
+    if wheel.committee.municipality_id in scope.led_municipalities:
+        return True
+    if change:
+        return Role.SECRETARY in scope.roles and wheel.committee_id in scope.committees
+    return wheel.committee_id in scope.committees | scope.related_committees
+
+
+@rules.predicate
+def can_view_wheel(user, record) -> bool:
+    return _wheel_access(user, record, change=False)
+
+
+@rules.predicate
+def can_change_wheel(user, record) -> bool:
+    return _wheel_access(user, record, change=True)
+
+
+@rules.predicate
+def follows_a_wheel(user) -> bool:
+    scope = scope_of(user)
+    return bool(scope.is_sysadmin or scope.led_administrations or scope.unit_staff_units or scope.committees)
+
+
 # --- Permissions --------------------------------------------------------------
 PERMISSIONS = {
     # Pages
@@ -238,6 +299,10 @@ PERMISSIONS = {
     "ska.work_on_unit_chain": can_work_on_unit_chain,
     "ska.view_chain": can_view_chain,
     "ska.change_chain": can_change_chain,
+    "ska.use_wheels": follows_a_wheel,
+    "ska.manage_school_breaks": is_sysadmin | is_leadership,
+    "ska.view_wheel": can_view_wheel,
+    "ska.change_wheel": can_change_wheel,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
@@ -271,6 +336,32 @@ def visible_goals(user) -> QuerySet[Goal]:
     if scope.led_municipalities or scope.staff_administrations or scope.committees:
         visible |= Q(level__in=[Goal.Level.AREA, Goal.Level.COMMITTEE])
     return goals.filter(visible)
+
+
+def visible_wheels(user):
+    """Wheels the person may see (agrees with ``ska.view_wheel``)."""
+    from annualwheel.models import Wheel
+
+    scope = scope_of(user)
+    wheels = Wheel.objects.all()
+    if scope.is_sysadmin:
+        return wheels
+    return wheels.filter(
+        Q(unit_id__in=scope.unit_staff_units)
+        | Q(unit__administration_id__in=scope.led_administrations)
+        | Q(administration_id__in=scope.led_administrations | scope.staff_administrations)
+        | Q(committee__municipality_id__in=scope.led_municipalities)
+        | Q(committee_id__in=scope.committees | scope.related_committees)
+    )
+
+
+def get_wheel_changeable_or_404(user, queryset: QuerySet, **lookup):
+    """A wheel, event or occurrence the person may change: 404 if they may not see it, 403 if
+    they may see but not change it."""
+    obj = get_visible_or_404(user, queryset, "ska.view_wheel", **lookup)
+    if not user.has_perm("ska.change_wheel", obj):
+        raise PermissionDenied
+    return obj
 
 
 def led_administrations(user):

@@ -219,6 +219,7 @@ class MatrixCell:
     has_activity: bool = False
     has_measured_indicators: bool = False
     has_follow_up: bool = False
+    overdue: bool = False  # not followed up by the latest passed follow-up deadline of the annual wheel
 
     @property
     def is_complete(self) -> bool:
@@ -238,6 +239,7 @@ class MatrixCell:
 class MatrixRow:
     unit: Unit
     cells: list[MatrixCell]
+    deadline: object = None  # the latest passed follow-up deadline, if any
 
     @property
     def complete_count(self) -> int:

@@ -13,6 +13,8 @@ def navigation(request):
     items = [("start", _("Start"), reverse("start"))]
     if user.has_perm("ska.view_matrix"):
         items.append(("chain", _("Goal chain"), reverse("chain_matrix")))
+    if user.has_perm("ska.use_wheels"):
+        items.append(("wheel", _("Annual wheel"), reverse("annualwheel:overview")))
     if user.has_perm("ska.list_units"):
         items.append(("units", _("Units"), reverse("unit_list")))
     if user.has_perm("ska.list_providers"):
@@ -23,8 +25,9 @@ def navigation(request):
             items.append(("providers", _("Our organisation"), reverse("provider_detail", args=[provider_id])))
     if user.has_perm("ska.use_admin"):
         items.append(("admin", _("System administration"), reverse("admin:index")))
-    current = request.resolver_match.url_name if request.resolver_match else ""
-    sections = {"chain_matrix": "chain", "start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers"}
+    match = request.resolver_match
+    current = "" if match is None else ("annualwheel" if match.namespace == "annualwheel" else match.url_name)
+    sections = {"chain_matrix": "chain", "start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers", "annualwheel": "wheel"}
     return {
         "nav_items": [
             {"key": key, "label": label, "url": url, "current": sections.get(current) == key} for key, label, url in items

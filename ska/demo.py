@@ -119,11 +119,15 @@ EXTRA_UNIT_ROLES = [
 ]
 
 
-REFERENCE_DATA_MIGRATIONS = ["ska.migrations.0002_school_forms", "ska.migrations.0005_curriculum_areas"]
+REFERENCE_DATA_MIGRATIONS = [
+    "ska.migrations.0002_school_forms",
+    "ska.migrations.0005_curriculum_areas",
+    "annualwheel.migrations.0002_event_kind_settings",
+]
 
 
 def ensure_reference_data() -> None:
-    """School forms and curriculum areas come from data migrations; put them back if a test
+    """School forms, curriculum areas and event kind settings come from data migrations; put them back if a test
     database was emptied since (the migrations' own functions, so the data is defined once)."""
     from django.apps import apps
 
@@ -194,6 +198,9 @@ def seed_demo(*, units: int | None = None, stdout=None) -> None:
     if units:
         _generate_units(units, administration, forms, password, stdout)
     seed_demo_chain(administration)
+    from annualwheel.demo import seed_demo_wheels
+
+    seed_demo_wheels(administration, committee)
 
 
 def _assign(user, role, scope, title, administration, committee, unit_by_name, provider_by_name):

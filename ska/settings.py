@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -127,6 +128,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Stockholm"
+# Scheduled jobs, run by the one beat process (times in CELERY_TIMEZONE). Both are safe to run
+# twice: reminders go out once per occurrence and person, the digest once per person and week.
+CELERY_BEAT_SCHEDULE = {
+    "annualwheel-reminders": {"task": "annualwheel.send_due_reminders", "schedule": crontab(minute=5)},
+    "annualwheel-weekly-digest": {
+        "task": "annualwheel.send_weekly_digests",
+        "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
+    },
+}
 
 # --- Authentication and access ----------------------------------------------
 AUTH_USER_MODEL = "ska.User"
@@ -240,6 +250,8 @@ LOGGING = {
 }
 
 # --- The product --------------------------------------------------------------
+# The address people reach SKA at, for links in e-mails sent by background jobs (no request to ask).
+SKA_BASE_URL = env.str("SKA_BASE_URL", default="http://127.0.0.1:8000")
 SKA_PAGE_SIZE = 25
 SKA_MATRIX_PAGE_SIZE = 50
 SKA_MAX_UPLOAD_BYTES = env.int("SKA_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)

@@ -3,6 +3,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from annualwheel.views.reminders import reminder_section
+
 from ..models import RoleAssignment
 
 
@@ -13,4 +15,5 @@ def my_account(request):
         .select_related("unit", "administration", "committee", "provider")
         .order_by("role", "unit__name", "provider__name")
     )
-    return render(request, "ska/my_account.html", {"assignments": assignments})
+    context = {"assignments": assignments, **reminder_section(request.user)}
+    return render(request, "ska/my_account.html", context)

@@ -1,5 +1,6 @@
 """The goal chain in the browser: the unit's chain and editing it in place with htmx."""
 
+from annualwheel.services.deadlines import overdue_follow_ups
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -56,12 +57,13 @@ def matrix(request):
     administration = next((a for a in administrations if str(a.pk) == chosen), administrations[0])
     school_year = school_year_from(request)
     form_code = request.GET.get("skolform", "")[:40]
-    units = Unit.objects.filter(administration=administration).open().order_by("name", "pk")
+    units = Unit.objects.filter(administration=administration).open().prefetch_related("school_forms").order_by("name", "pk")
     if form_code:
         units = units.filter(school_forms__code=form_code)
     page = Paginator(units, settings.SKA_MATRIX_PAGE_SIZE).get_page(request.GET.get("sida"))
     goals = list(administration_goals(administration, school_year))
     rows = chain_matrix(goals, list(page.object_list), school_year)
+    _mark_overdue(rows, goals, school_year)
     return render(
         request,
         "ska/chain/matrix.html",
@@ -77,6 +79,19 @@ def matrix(request):
             "school_forms": SchoolForm.objects.all(),
         },
     )
+
+
+def _mark_overdue(rows, goals, school_year) -> None:
+    """Cells whose unit goals were not followed up by the latest passed follow-up deadline."""
+    overdue = overdue_follow_ups([row.unit for row in rows], school_year)
+    for row in rows:
+        late = overdue.get(row.unit.pk)
+        if late is None:
+            continue
+        row.deadline = late.window.deadline
+        late_parents = set(late.parents.values())
+        for goal, cell in zip(goals, row.cells):
+            cell.overdue = goal.pk in late_parents
 
 
 def _administration_goal(request, pk) -> Goal:
