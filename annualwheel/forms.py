@@ -14,6 +14,7 @@ from ska.models import Role, SchoolForm, Unit, User
 from ska.schoolyear import SchoolYear
 
 from .models import Event, EventKindSetting, Repeat, SchoolBreak, Wheel
+from .services.events import M2M_FIELDS
 
 DATE = {"type": "date"}
 TIME = {"type": "time"}
@@ -63,6 +64,13 @@ class DateListField(forms.CharField):
         if isinstance(value, list):
             return "\n".join(str(d) for d in value)
         return value
+
+    def has_changed(self, initial, data):
+        try:
+            dates = [d.isoformat() for d in self.to_python(data)]
+        except forms.ValidationError:
+            return True
+        return sorted(str(d) for d in initial or []) != dates
 
 
 class EventForm(VersionedForm):
@@ -125,10 +133,6 @@ class EventForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.wheel = wheel
         # Validation writes the new values onto the instance: remember what was saved before.
-        relations = ("concerns_school_forms", "concerns_units", "responsible")
-        self.saved = {
-            name: getattr(self.instance, name) for name in self._meta.fields if name in self.fields and name not in relations
-        }
         self.fields["concerns_school_forms"].queryset = SchoolForm.objects.order_by("sort_order")
         if wheel.unit_id:
             units = Unit.objects.filter(pk=wheel.unit_id)
@@ -185,23 +189,20 @@ class EventForm(VersionedForm):
                 self.add_error("dates", _("Give the further dates, one per line."))
             elif start and any(abs((d - start).days) > MAX_SPAN_DAYS for d in data["dates"]):
                 self.add_error("dates", _("The dates must lie within two years of the first date."))
-        if repeat != Repeat.DATES:
-            data["dates"] = []
+        # Stored as ISO text in a JSON list.
+        data["dates"] = [d.isoformat() for d in data.get("dates") or []] if repeat == Repeat.DATES else []
         return data
 
     def values(self) -> dict:
-        """Plain field values for the services (dates as ISO text, as they are stored)."""
-        relations = ("concerns_school_forms", "concerns_units", "responsible")
-        values = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields and name not in relations}
-        values["dates"] = [d.isoformat() for d in self.cleaned_data.get("dates") or []]
-        return values
+        """The event's own fields, for ``event_create``."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields and name not in M2M_FIELDS}
 
     def changed_values(self) -> dict:
-        values = self.values()
-        return {name: value for name, value in values.items() if self.saved.get(name) != value}
+        """The event's own fields the person changed, for ``event_update``."""
+        return {name: value for name, value in super().changed_values().items() if name not in M2M_FIELDS}
 
     def relations(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("concerns_school_forms", "concerns_units", "responsible") if name in self.fields}
+        return {name: self.cleaned_data[name] for name in M2M_FIELDS if name in self.fields}
 
 
 class OccurrenceForm(forms.Form):

@@ -76,7 +76,7 @@ def _terms_around(school_year: SchoolYear) -> list[Term]:
     """From this school year's autumn up to three years ahead."""
     term = school_year.autumn
     terms = []
-    for _ in range(8):
+    for _step in range(8):
         terms.append(term)
         term = term.next()
     return terms

@@ -65,6 +65,12 @@ DEFAULT_REMINDER_DAYS = {
 DEADLINE_KINDS = (EventKind.FOLLOW_UP_DEADLINE, EventKind.REPORT_DEADLINE)
 
 
+class EventKindSettingQuerySet(models.QuerySet):
+    def in_kind_order(self):
+        """In the order the types are listed everywhere (the wheel's rings, the filters)."""
+        return self.order_by(models.Case(*(models.When(kind=kind, then=i) for i, kind in enumerate(EventKind.values))))
+
+
 class EventKindSetting(models.Model):
     """Per kind: how many days before an occurrence its reminder goes out (0: no reminder)."""
 
@@ -75,6 +81,8 @@ class EventKindSetting(models.Model):
         help_text=_("0 sends no reminder."),
     )
     history = HistoricalRecords()
+
+    objects = EventKindSettingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event kind setting")

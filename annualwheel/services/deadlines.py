@@ -60,7 +60,7 @@ def passed_deadlines(units: list[Unit], school_year: SchoolYear, kind=EventKind.
             o
             for o in occurrences
             if o.event.wheel.unit_id == unit.pk
-            or (o.event.wheel.administration_id == unit.administration_id and concerns_unit(o.event, unit, forms))
+            or (o.event.wheel.administration_id == unit.administration_id and concerns_unit(o.event, unit.pk, forms))
         ]
         if applicable:
             latest = applicable[-1]
@@ -70,15 +70,18 @@ def passed_deadlines(units: list[Unit], school_year: SchoolYear, kind=EventKind.
     return windows
 
 
+@dataclass(frozen=True)
+class LateGoal:
+    goal_id: int
+    title: str
+    parent_id: int | None  # the administration-wide goal it works under
+    indicators: list[str]  # titles of its overdue indicators; empty: the goal has none
+
+
 @dataclass
 class Overdue:
     window: Window
-    goals: dict[int, list[str]] = field(default_factory=dict)  # goal id -> titles of overdue indicators ([] = no indicator)
-    goal_titles: dict[int, str] = field(default_factory=dict)
-    parents: dict[int, int | None] = field(default_factory=dict)  # goal id -> administration-wide goal id
-
-    def __bool__(self):
-        return bool(self.goals)
+    goals: list[LateGoal] = field(default_factory=list)
 
 
 def overdue_follow_ups(units: list[Unit], school_year: SchoolYear, today=None) -> dict[int, Overdue]:
@@ -99,11 +102,8 @@ def overdue_follow_ups(units: list[Unit], school_year: SchoolYear, today=None) -
         by_goal.setdefault(goal_id, []).append((title, last))
     result = {unit_id: Overdue(window) for unit_id, window in windows.items()}
     for goal_id, unit_id, title, parent_id in goals:
-        window = windows[unit_id]
         own = by_goal.get(goal_id, [])
-        late = [t for t, last in own if last is None or last <= window.since]
+        late = [t for t, last in own if last is None or last <= windows[unit_id].since]
         if late or not own:
-            result[unit_id].goals[goal_id] = late
-            result[unit_id].goal_titles[goal_id] = title
-            result[unit_id].parents[goal_id] = parent_id
-    return {unit_id: overdue for unit_id, overdue in result.items() if overdue}
+            result[unit_id].goals.append(LateGoal(goal_id, title, parent_id, late))
+    return {unit_id: overdue for unit_id, overdue in result.items() if overdue.goals}

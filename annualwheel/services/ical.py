@@ -78,10 +78,6 @@ def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
     return None if moment is None else moment.astimezone(datetime.UTC).replace(microsecond=0)
 
 
-def _person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def occurrence_times(occurrence: Occurrence) -> tuple[datetime.date | datetime.datetime, datetime.date | datetime.datetime]:
     """DTSTART and DTEND: whole days with an exclusive end, or local times in the app's time zone."""
     event = occurrence.event
@@ -105,7 +101,7 @@ def _description(occurrence: Occurrence, *, with_wheel: bool) -> str:
     if event.description.strip():
         parts.append(event.description.strip())
     facts = []
-    names = sorted(_person_name(person) for person in event.responsible.all())
+    names = sorted(str(person) for person in event.responsible.all())
     if event.responsible_note:
         names.append(event.responsible_note)
     if names:
@@ -207,13 +203,7 @@ def wheel_window(wheel: Wheel) -> tuple[datetime.date, datetime.date]:
 def wheel_occurrences(wheel: Wheel) -> list[Occurrence]:
     """The wheel's occurrences (skipped ones too); for a unit's wheel also the administration's
     events that concern the unit, as the unit's page shows them."""
-    start, end = wheel_window(wheel)
-    if wheel.unit_id is None:
-        occurrences = reading.occurrences_of([wheel], start, end)
-    else:
-        _own, above = reading.wheels_for_unit(wheel.unit, wheel.school_year)
-        occurrences = reading.unit_occurrences(wheel.unit, [wheel], above, start, end)
-    return _with_responsible(occurrences)
+    return _with_responsible(reading.wheel_occurrences(wheel, *wheel_window(wheel)))
 
 
 def person_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -244,7 +234,7 @@ def wheel_calendar(wheel: Wheel, base) -> bytes:
 def person_calendar(user, base, *, today: datetime.date | None = None) -> bytes:
     """Everything that concerns the person, from last school year to the end of the next."""
     return _calendar(
-        _("SKA – %(name)s") % {"name": _person_name(user)},
+        _("SKA – %(name)s") % {"name": user},
         f"person-{user.pk}@ska",
         person_occurrences(user, today),
         base,

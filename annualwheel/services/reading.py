@@ -11,7 +11,7 @@ from django.utils import timezone
 from ska.access import scope_of, visible_wheels
 from ska.models import Role, Unit
 
-from ..models import Event, EventKind, Occurrence, Wheel
+from ..models import Event, Occurrence, Wheel
 
 
 def occurrences_of(
@@ -45,10 +45,10 @@ def occurrences_of(
     return list(occurrences)
 
 
-def concerns_unit(event: Event, unit: Unit, unit_form_ids: set[int]) -> bool:
+def concerns_unit(event: Event, unit_id: int, unit_form_ids: set[int]) -> bool:
     """Whether an administration-wide event is one the unit must follow (uses prefetched rows)."""
     units = event.concerns_units.all()
-    if units and unit.pk not in {u.pk for u in units}:
+    if units and unit_id not in {u.pk for u in units}:
         return False
     forms = event.concerns_school_forms.all()
     return not forms or bool({f.pk for f in forms} & unit_form_ids)
@@ -71,8 +71,19 @@ def unit_occurrences(unit: Unit, wheels_own, wheels_above, start, end, *, kinds=
     return [
         o
         for o in occurrences_of([*wheels_own, *wheels_above], start, end, kinds=kinds)
-        if o.event.wheel_id in own or concerns_unit(o.event, unit, form_ids)
+        if o.event.wheel_id in own or concerns_unit(o.event, unit.pk, form_ids)
     ]
+
+
+def wheel_occurrences(wheel: Wheel, start, end, *, kinds=None) -> list[Occurrence]:
+    """What a wheel shows: its occurrences, and for a municipal unit's wheel also the
+    administration's events that concern the unit. Whoever may see a unit's wheel may see its
+    administration's wheels too (``ska.access``), so nothing here needs checking per wheel."""
+    unit = wheel.unit
+    if unit is None or unit.administration_id is None:
+        return occurrences_of([wheel], start, end, kinds=kinds)
+    _own, above = wheels_for_unit(unit, wheel.school_year)
+    return unit_occurrences(unit, [wheel], above, start, end, kinds=kinds)
 
 
 @dataclass
@@ -87,7 +98,7 @@ def _concerns_person(event: Event, roles: set[str], unit_ids: set[int], unit_for
     wheel = event.wheel
     if wheel.unit_id is not None or wheel.committee_id is not None or not unit_ids:
         return True
-    return any(concerns_unit(event, Unit(pk=unit_id), forms) for unit_id, forms in unit_forms.items())
+    return any(concerns_unit(event, unit_id, forms) for unit_id, forms in unit_forms.items())
 
 
 def upcoming_for(user, days: int = 30, today: datetime.date | None = None) -> list[Upcoming]:
@@ -103,13 +114,16 @@ def concerning(user, start: datetime.date, end: datetime.date, *, include_skippe
     scope = scope_of(user)
     if not (scope.is_sysadmin or scope.roles):
         return []
-    wheels = visible_wheels(user).filter(
-        Q(unit_id__in=scope.unit_staff_units)
-        | Q(administration_id__in=scope.led_administrations | scope.staff_administrations)
-        | Q(committee_id__in=scope.committees | scope.related_committees)
-    )
     if scope.is_sysadmin and not scope.roles - {Role.SYSADMIN}:
-        wheels = visible_wheels(user).filter(Q(administration__isnull=False) | Q(committee__isnull=False))
+        # An administrator without other roles follows the shared wheels, not every unit's.
+        mine = Q(administration__isnull=False) | Q(committee__isnull=False)
+    else:
+        mine = (
+            Q(unit_id__in=scope.unit_staff_units)
+            | Q(administration_id__in=scope.led_administrations | scope.staff_administrations)
+            | Q(committee_id__in=scope.committees | scope.related_committees)
+        )
+    wheels = visible_wheels(user).filter(mine)
     occurrences = occurrences_of(wheels, start, end, include_skipped=include_skipped)
     responsible = set(
         Event.responsible.through.objects.filter(
@@ -128,7 +142,3 @@ def concerning(user, start: datetime.date, end: datetime.date, *, include_skippe
         ):
             shown.append(Upcoming(occurrence, mine))
     return shown
-
-
-def kind_choices() -> list[tuple[str, str]]:
-    return list(EventKind.choices)

@@ -80,7 +80,7 @@ class Audience:
 
 def base_url() -> str:
     """Where the site is, for links in e-mails (sent outside any request)."""
-    return getattr(settings, "SKA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return settings.SKA_BASE_URL.rstrip("/")
 
 
 def _events_of(items: Iterable[Occurrence | Event]) -> list[Event]:
@@ -196,7 +196,7 @@ def recipients_by_event(
                 shared = units_of_administration[wheel.administration_id] if wheel.administration_id else (
                     units_under_committee[wheel.committee_id]
                 )
-                units = [u for u in shared if concerns_unit(event, Unit(pk=u), forms_of_unit[u])]
+                units = [u for u in shared if concerns_unit(event, u, forms_of_unit[u])]
             for unit_id in units:
                 for user_id, role in at_unit[unit_id]:
                     if role in wanted:

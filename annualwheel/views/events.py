@@ -11,20 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ska.access import get_visible_or_404, get_wheel_changeable_or_404
 from ska.services.records import EditConflict
+from ska.views.conflicts import mark_conflict
 
 from ..forms import EventForm, OccurrenceForm
 from ..models import Event, Occurrence, Wheel
 from ..services import events as services
 from ..services.recurrence import change_occurrence, reset_occurrence
-
-
-def _conflict_message(conflict: EditConflict) -> str:
-    who = conflict.changed_by or _("Someone")
-    when = date_format(conflict.changed_at, "j F H:i") if conflict.changed_at else ""
-    return _(
-        "%(who)s saved this event (%(when)s) after you opened it, so your changes were not saved. "
-        "What they changed is listed below; your changes are still in the form. Save again to keep them."
-    ) % {"who": who, "when": when}
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +34,6 @@ def event_create(request, wheel_pk):
 def event_edit(request, pk):
     event = get_wheel_changeable_or_404(request.user, Event.objects.select_related("wheel__unit"), pk=pk)
     form = EventForm(request.POST or None, instance=event, wheel=event.wheel)
-    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.event_update(
@@ -52,19 +43,12 @@ def event_edit(request, pk):
                 relations=form.relations(),
                 user=request.user,
             )
-        except EditConflict as error:
-            # The person's values stay in the form, now based on the newer version: they see
-            # what the other person changed and decide whether to save again.
-            conflict = error
-            data = request.POST.copy()
-            data["version"] = error.current.version
-            form = EventForm(data, instance=error.current, wheel=event.wheel)
-            form.is_valid()
-            form.add_error(None, _conflict_message(error))
+        except EditConflict as conflict:
+            mark_conflict(form, conflict)
         else:
             messages.success(request, _("The event has been saved."))
             return redirect("annualwheel:event_detail", pk=event.pk)
-    context = {"form": form, "wheel": event.wheel, "event": event, "conflict": conflict, "title": _("Change the event")}
+    context = {"form": form, "wheel": event.wheel, "event": event, "title": _("Change the event")}
     return render(request, "annualwheel/event_form.html", context)
 
 

@@ -7,17 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms_reminders import ReminderPreferenceForm
-from ..models import EventKind, EventKindSetting
-
-ORDER = {kind: position for position, kind in enumerate(EventKind.values)}
+from ..models import EventKindSetting
 
 
 def reminder_section(user, form: ReminderPreferenceForm | None = None) -> dict:
     """What the My account page needs for its Reminders section."""
     return {
         "reminder_form": form or ReminderPreferenceForm(user=user),
-        # In the order the types are listed everywhere else.
-        "reminder_settings": sorted(EventKindSetting.objects.all(), key=lambda s: ORDER.get(s.kind, len(ORDER))),
+        "reminder_settings": EventKindSetting.objects.in_kind_order(),
     }
 
 

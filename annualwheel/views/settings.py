@@ -14,9 +14,9 @@ from ska.models import Municipality
 from ska.views.organisation import school_year_from, school_years_around
 
 from ..forms import KindSettingFormSet, SchoolBreakForm
-from ..models import Event, EventKindSetting, Repeat, SchoolBreak
+from ..models import EventKindSetting, SchoolBreak
 from ..services.closed_days import public_holidays
-from ..services.recurrence import sync_occurrences
+from ..services.school_breaks import school_break_add, school_break_remove
 
 
 def _municipalities(user):
@@ -35,15 +35,13 @@ def wheel_settings(request):
     action = request.POST.get("action")
     break_form = SchoolBreakForm(request.POST if action == "break" else None, initial={"school_year": school_year.start_year})
     kind_formset = KindSettingFormSet(
-        request.POST if action == "kinds" else None, queryset=EventKindSetting.objects.all(), prefix="kind"
+        request.POST if action == "kinds" else None, queryset=EventKindSetting.objects.in_kind_order(), prefix="kind"
     )
     if action == "break" and break_form.is_valid():
         school_break = break_form.save(commit=False)
         school_break.municipality = municipality
-        school_break._history_user = request.user
-        school_break.save()
+        school_break_add(school_break=school_break, user=request.user)
         messages.success(request, _("%(name)s has been added. Recurring events skip or move around it from now on.") % {"name": school_break.name})
-        _resync(municipality, school_break.school_year)
         return redirect(f"{request.path}?lasar={school_break.school_year.start_year}")
     if action == "kinds" and kind_formset.is_valid():
         for form in kind_formset.forms:
@@ -70,20 +68,7 @@ def wheel_settings(request):
 def school_break_delete(request, pk):
     school_break = get_object_or_404(SchoolBreak, pk=pk, municipality__in=_municipalities(request.user))
     year = school_break.school_year
-    school_break._history_user = request.user
-    school_break.delete()
-    _resync(school_break.municipality, year)
+    school_break_remove(school_break=school_break, user=request.user)
     messages.success(request, _("The break has been removed."))
     return redirect(f"{reverse('annualwheel:settings')}?lasar={year.start_year}")
 
-
-def _resync(municipality, school_year) -> None:
-    """Recurring events of the year move around the changed breaks (hand-made changes stay)."""
-    events = (
-        Event.objects.filter(wheel__school_year=school_year)
-        .exclude(repeat=Repeat.NONE)
-        .select_related("wheel__unit__administration", "wheel__unit__provider", "wheel__administration", "wheel__committee")
-    )
-    for event in events:
-        if event.wheel.municipality_id == municipality.pk:
-            sync_occurrences(event)

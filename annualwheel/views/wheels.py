@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,20 +15,21 @@ from ska.access import get_visible_or_404, get_wheel_changeable_or_404, require_
 from ska.models import Administration, Committee, Role, Unit
 from ska.schoolyear import SchoolYear
 from ska.services.records import EditConflict, record_update
+from ska.views.conflicts import mark_conflict
 from ska.views.organisation import school_year_from, school_years_around
 
 from ..drawing import draw
 from ..forms import WheelForm
 from ..models import EventKind, Wheel
 from ..services import events as event_services
-from ..services.reading import occurrences_of, unit_occurrences, wheels_for_unit
+from ..services.reading import occurrences_of, unit_occurrences, wheel_occurrences, wheels_for_unit
 
 
 def _occurrence_url(occurrence) -> str:
     return reverse("annualwheel:event_detail", args=[occurrence.event_id]) + f"#occurrence-{occurrence.pk}"
 
 
-def wheel_view_context(school_year: SchoolYear, occurrences, kinds=None) -> dict:
+def wheel_view_context(school_year: SchoolYear, occurrences) -> dict:
     """What the shared wheel partial (picture, table, months) needs."""
     today = timezone.localdate()
     months = {}
@@ -39,7 +40,6 @@ def wheel_view_context(school_year: SchoolYear, occurrences, kinds=None) -> dict
         "occurrences": occurrences,
         "months": sorted(months.items()),
         "today": today,
-        "kinds": [(kind, label) for kind, label in EventKind.choices if not kinds or kind in kinds],
     }
 
 
@@ -47,10 +47,9 @@ def _kinds_from(request) -> list[str]:
     return [kind for kind in request.GET.getlist("typ") if kind in EventKind.values]
 
 
-def creatable_owners(user) -> list[tuple[str, object]]:
-    """Whose wheels the person may create: (form key, owner)."""
+def _owners(user):
+    """Querysets of the administrations, committees and units whose wheels the person may create."""
     scope = scope_of(user)
-    owners: list[tuple[str, object]] = []
     administrations = Administration.objects.order_by("name")
     committees = Committee.objects.order_by("name")
     if not scope.is_sysadmin:
@@ -59,13 +58,19 @@ def creatable_owners(user) -> list[tuple[str, object]]:
         if Role.SECRETARY in scope.roles:
             committee_filter |= Q(pk__in=scope.committees)
         committees = committees.filter(committee_filter)
-    owners += [(f"administration-{a.pk}", a) for a in administrations]
-    owners += [(f"committee-{c.pk}", c) for c in committees]
     units = Unit.objects.municipal().open().order_by("name")
     if not scope.is_sysadmin:
         units = units.filter(Q(pk__in=scope.unit_staff_units) | Q(administration_id__in=scope.led_administrations))
-    owners += [(f"unit-{u.pk}", u) for u in units]
-    return owners
+    return {"administration": administrations, "committee": committees, "unit": units}
+
+
+def creatable_owners(user) -> list[tuple[str, object]]:
+    """Whose wheels the person may create, for the form: (form key, owner)."""
+    return [(f"{kind}-{owner.pk}", owner) for kind, owners in _owners(user).items() for owner in owners]
+
+
+def can_create_wheels(user) -> bool:
+    return any(owners.exists() for owners in _owners(user).values())
 
 
 @require_GET
@@ -94,11 +99,9 @@ def overview(request):
     if unit_id.isdigit():
         unit = get_visible_or_404(user, visible_units(user).prefetch_related("school_forms"), "ska.view_unit", pk=int(unit_id))
     if unit is not None and unit.administration_id:
+        # Who may see the unit may see its wheels and its administration's (ska.access).
         own, above = wheels_for_unit(unit, school_year)
-        own = [w for w in own if user.has_perm("ska.view_wheel", w)]
-        above = [w for w in above if user.has_perm("ska.view_wheel", w)]
         occurrences = unit_occurrences(unit, own, above, school_year.start, school_year.end, kinds=kinds)
-        shown = own + above
     else:
         shown = [w for w in wheels if not chosen_ids or w.pk in chosen_ids]
         occurrences = occurrences_of(shown, school_year.start, school_year.end, kinds=kinds)
@@ -106,13 +109,12 @@ def overview(request):
         "school_year": school_year,
         "school_years": school_years_around(school_year),
         "wheels": wheels,
-        "shown_wheels": shown,
         "chosen_ids": chosen_ids,
         "chosen_kinds": kinds,
         "all_kinds": EventKind.choices,
         "unit": unit,
         "unit_choices": unit_choices,
-        "can_create": bool(creatable_owners(user)),
+        "can_create": can_create_wheels(user),
         "wheel_title": _("Annual wheel %(year)s") % {"year": school_year},
         **wheel_view_context(school_year, occurrences),
     }
@@ -126,15 +128,10 @@ def wheel_detail(request, pk):
     wheel = get_visible_or_404(user, queryset, "ska.view_wheel", pk=pk)
     kinds = _kinds_from(request)
     year = wheel.school_year
-    if wheel.unit_id and wheel.unit.administration_id:
-        unit = Unit.objects.prefetch_related("school_forms").get(pk=wheel.unit_id)
-        _own, above = wheels_for_unit(unit, year)
-        above = [w for w in above if user.has_perm("ska.view_wheel", w)]
-        occurrences = unit_occurrences(unit, [wheel], above, year.start, year.end, kinds=kinds)
-    else:
-        above = []
-        occurrences = occurrences_of([wheel], year.start, year.end, kinds=kinds)
-    events = wheel.events.order_by("start_date", "title").prefetch_related("occurrences")
+    occurrences = wheel_occurrences(wheel, year.start, year.end, kinds=kinds)
+    # A unit's wheel also shows its administration's events that concern the unit: from which wheels.
+    above = sorted({o.event.wheel for o in occurrences if o.event.wheel_id != wheel.pk}, key=lambda w: w.name)
+    events = wheel.events.order_by("start_date", "title").annotate(times=Count("occurrences"))
     next_copy = wheel.copies.filter(school_year=SchoolYear(year.start_year + 1)).first()
     context = {
         "wheel": wheel,
@@ -175,7 +172,7 @@ def wheel_edit(request, pk):
         try:
             record_update(record=wheel, version=form.cleaned_data["version"] or 0, values=form.changed_values(), user=request.user)
         except EditConflict as conflict:
-            form.add_error(None, _("%(who)s saved the wheel after you opened it. Reload the page to see the changes.") % {"who": conflict.changed_by or _("Someone")})
+            mark_conflict(form, conflict)
         else:
             messages.success(request, _("The wheel has been saved."))
             return redirect("annualwheel:wheel_detail", pk=wheel.pk)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ..models import Activity, ActivityFollowUp, Analysis, CheckIn, Goal, Indicator
+from ..models import Activity, ActivityFollowUp, Analysis, CheckIn, Indicator
 from .writer import Sheet, write_workbook
 
 

@@ -89,7 +89,7 @@ def _mark_overdue(rows, goals, school_year) -> None:
         if late is None:
             continue
         row.deadline = late.window.deadline
-        late_parents = set(late.parents.values())
+        late_parents = {goal.parent_id for goal in late.goals}
         for goal, cell in zip(goals, row.cells):
             cell.overdue = goal.pk in late_parents
 

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.contrib import messages
@@ -33,6 +32,7 @@ from ..forms_chain import (
 from ..models import Activity, Analysis, CheckIn, DevelopmentArea, Goal, Indicator, ValidityReview
 from ..services import chain, chain_edit
 from ..services.records import EditConflict, record_delete, record_restore
+from .conflicts import mark_conflict
 from .organisation import school_year_from, school_years_around
 
 AREA_FORMS = 2  # empty development-area rows offered in the analysis form
@@ -75,54 +75,12 @@ def _form_response(request, context, status=200):
     return render(request, template, context, status=status)
 
 
-def _display(value) -> str:
-    """A value as the person would write it: 90 rather than 90.00, dates the Swedish way."""
-    import datetime
-    from decimal import Decimal
-
-    from django.utils.formats import number_format
-
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
-    if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
-    return str(value)
-
-
-def _conflict_message(conflict: EditConflict) -> str:
-    who = str(conflict.changed_by) if conflict.changed_by else _("someone else")
-    when = date_format(conflict.changed_at, "j F Y H:i") if conflict.changed_at else ""
-    changes = "; ".join(
-        _("%(field)s is now “%(theirs)s” (you wrote “%(yours)s”)")
-        % {"field": label, "theirs": _display(theirs), "yours": _display(yours)}
-        for label, yours, theirs in conflict.changes
-    )
-    message = _("%(who)s saved this %(when)s, while you were editing. Your changes have not been saved.") % {
-        "who": who,
-        "when": when,
-    }
-    if changes:
-        message += " " + _("Their change: %(changes)s.") % {"changes": changes}
-    return message + " " + _("Check the values and save again to keep yours.")
-
-
-def _mark_conflict(form, conflict: EditConflict) -> None:
-    """Put the conflict on the form, and let it know the current version: saving again
-    keeps the person's values, on purpose."""
-    form.add_error(None, _conflict_message(conflict))
-    data = form.data.copy()
-    data["version"] = conflict.current.version
-    form.data = data
-
-
 def _save_edit(form, user):
     """Save an edit; on a conflict or a rule broken, the form says why and nothing is saved."""
     try:
         return chain_edit.form_update(form=form, user=user)
     except EditConflict as conflict:
-        _mark_conflict(form, conflict)
+        mark_conflict(form, conflict)
     except ValidationError as error:
         form.add_error(None, error)
     return None
@@ -251,7 +209,7 @@ def _analysis_view(request, goal, analysis=None):
             chain_edit.analysis_save(goal=goal, form=form, validity_forms=validity_forms, area_forms=area_forms, user=request.user)
             return _goal_response(request, goal)
         except EditConflict as conflict:
-            _mark_conflict(form, conflict)
+            mark_conflict(form, conflict)
     title = _("Follow-up and analysis of “%(goal)s”") % {"goal": goal}
     return _form_response(
         request,

@@ -129,10 +129,18 @@ def test_an_edit_based_on_an_old_version_is_refused(wheels, people, login):
     assert login(people.leadership).post(url, data).status_code == 302
     data["title"] = "Ledarforum i matsalen"
     response = login(people.sysadmin).post(url, data)
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "sparade händelsen" in response.content.decode()
+    assert f"{people.leadership} sparade det här" in page
+    assert "titel är nu ”Ledarforum i aulan” (du skrev ”Ledarforum i matsalen”)" in page
+    assert 'value="Ledarforum i matsalen"' in page  # the person's own values stay in the form
     wheels.event.refresh_from_db()
     assert wheels.event.title == "Ledarforum i aulan"
+    # Saving again, knowingly, keeps theirs.
+    data["version"] = wheels.event.version
+    assert login(people.sysadmin).post(url, data).status_code == 302
+    wheels.event.refresh_from_db()
+    assert wheels.event.title == "Ledarforum i matsalen"
 
 
 def test_removing_and_restoring_an_event_keeps_it(wheels, people, login):

@@ -57,7 +57,7 @@ def test_skolchef_plans_the_year_and_the_rektor_sees_it(page, live_server, demo)
 
     page.goto(live_server.url + wheel.get_absolute_url())
     wheel_svg = page.locator("svg.wheel")
-    expect(wheel_svg.locator(f'a[aria-label^="Ledarforum om läsförståelse"]')).to_have_count(7)
+    expect(wheel_svg.locator('a[aria-label^="Ledarforum om läsförståelse"]')).to_have_count(7)
     expect(wheel_svg.locator('a[aria-label^="Uppföljning av läsförståelse"]')).to_have_count(1)
     months = page.locator(".month-list")
     expect(months.get_by_role("link", name="Ledarforum om läsförståelse")).to_have_count(7)
