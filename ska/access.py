@@ -286,6 +286,108 @@ def follows_a_wheel(user) -> bool:
     return bool(scope.is_sysadmin or scope.led_administrations or scope.unit_staff_units or scope.committees)
 
 
+
+# --- Quality dialogues --------------------------------------------------------------
+# A dialogue has two sides. The *hosts* are the administration's leadership (for dialogues
+# within a unit: the unit's rektor); they plan rounds, publish slots, hold dialogues and keep
+# the notes. The *counterpart* is whoever the dialogue is with: the unit's staff, the
+# provider's contact people, the committee, or the people invited to a group's dialogue. A
+# counterpart sees only their own dialogues, and only once the round is open.
+def dialogue_of(record):
+    """The dialogue a record of a dialogue belongs to (the dialogue itself for a dialogue)."""
+    name = type(record).__name__
+    return record if name == "Dialogue" else record.dialogue
+
+
+def _hosts_round(scope: Scope, round_) -> bool:
+    if scope.is_sysadmin or round_.administration_id in scope.led_administrations:
+        return True
+    return round_.unit_id is not None and round_.unit_id in scope.rector_units
+
+
+def _counterpart_q(user, scope: Scope) -> Q:
+    from dialogs.models import Participant, Round
+
+    return ~Q(round__status=Round.Status.DRAFT) & (
+        Q(unit_id__in=scope.unit_staff_units)
+        | Q(provider_id__in=scope.providers)
+        | Q(committee_id__in=scope.committees)
+        | Q(pk__in=Participant.objects.filter(user_id=user.pk, side=Participant.Side.COUNTERPART).values("dialogue_id"))
+    )
+
+
+def dialogue_side(user, dialogue) -> str | None:
+    """"host", "counterpart" or None: which side of the dialogue the person is on."""
+    if dialogue is None:
+        return None
+    scope = scope_of(user)
+    if _hosts_round(scope, dialogue.round):
+        return "host"
+    if getattr(user, "pk", None) is None or dialogue.deleted_at is not None:
+        return None
+    cache = getattr(user, "_ska_dialogue_sides", None)
+    if cache is None:
+        cache = user._ska_dialogue_sides = {}
+    if dialogue.pk not in cache:
+        from dialogs.models import Dialogue
+
+        cache[dialogue.pk] = Dialogue.objects.filter(_counterpart_q(user, scope), pk=dialogue.pk).exists()
+    return "counterpart" if cache[dialogue.pk] else None
+
+
+@rules.predicate
+def can_view_round(user, round_) -> bool:
+    if round_ is None:
+        return False
+    scope = scope_of(user)
+    if _hosts_round(scope, round_):
+        return True
+    return visible_dialogues(user).filter(round_id=round_.pk).exists()
+
+
+@rules.predicate
+def can_host_round(user, round_) -> bool:
+    return round_ is not None and _hosts_round(scope_of(user), round_)
+
+
+@rules.predicate
+def can_view_dialogue(user, record) -> bool:
+    return record is not None and dialogue_side(user, dialogue_of(record)) is not None
+
+
+@rules.predicate
+def can_host_dialogue(user, record) -> bool:
+    return record is not None and dialogue_side(user, dialogue_of(record)) == "host"
+
+
+@rules.predicate
+def can_prepare_dialogue(user, record) -> bool:
+    """The counterpart's side: book, answer the question guide, comment on shared notes."""
+    return record is not None and dialogue_side(user, dialogue_of(record)) == "counterpart"
+
+
+@rules.predicate
+def can_read_dialogue_notes(user, record) -> bool:
+    if record is None:
+        return False
+    dialogue = dialogue_of(record)
+    side = dialogue_side(user, dialogue)
+    return side == "host" or (side == "counterpart" and dialogue.notes_state != "draft")
+
+
+@rules.predicate
+def takes_part_in_dialogues(user) -> bool:
+    scope = scope_of(user)
+    return bool(
+        scope.is_sysadmin or scope.led_administrations or scope.unit_staff_units or scope.providers or scope.committees
+    )
+
+
+@rules.predicate
+def can_create_rounds(user) -> bool:
+    scope = scope_of(user)
+    return bool(scope.is_sysadmin or scope.led_administrations or scope.rector_units)
+
 # --- Permissions --------------------------------------------------------------
 PERMISSIONS = {
     # Pages
@@ -303,6 +405,15 @@ PERMISSIONS = {
     "ska.manage_school_breaks": is_sysadmin | is_leadership,
     "ska.view_wheel": can_view_wheel,
     "ska.change_wheel": can_change_wheel,
+    "ska.use_dialogues": takes_part_in_dialogues,
+    "ska.create_rounds": can_create_rounds,
+    "ska.manage_dialogue_settings": is_sysadmin | is_leadership,
+    "ska.view_round": can_view_round,
+    "ska.host_round": can_host_round,
+    "ska.view_dialogue": can_view_dialogue,
+    "ska.host_dialogue": can_host_dialogue,
+    "ska.prepare_dialogue": can_prepare_dialogue,
+    "ska.read_dialogue_notes": can_read_dialogue_notes,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
@@ -360,6 +471,52 @@ def get_wheel_changeable_or_404(user, queryset: QuerySet, **lookup):
     they may see but not change it."""
     obj = get_visible_or_404(user, queryset, "ska.view_wheel", **lookup)
     if not user.has_perm("ska.change_wheel", obj):
+        raise PermissionDenied
+    return obj
+
+
+def visible_dialogues(user):
+    """Dialogues the person may see (agrees with ``ska.view_dialogue``)."""
+    from dialogs.models import Dialogue
+
+    scope = scope_of(user)
+    dialogues = Dialogue.objects.all()
+    if scope.is_sysadmin:
+        return dialogues
+    hosted = Q(round__administration_id__in=scope.led_administrations) | Q(round__unit_id__in=scope.rector_units)
+    return dialogues.filter(hosted | _counterpart_q(user, scope))
+
+
+def visible_rounds(user):
+    """Rounds the person may see (agrees with ``ska.view_round``): the ones they host, and
+    open rounds with a dialogue of theirs."""
+    from dialogs.models import Round
+
+    scope = scope_of(user)
+    rounds = Round.objects.all()
+    if scope.is_sysadmin:
+        return rounds
+    hosted = Q(administration_id__in=scope.led_administrations) | Q(unit_id__in=scope.rector_units)
+    theirs = Q(pk__in=visible_dialogues(user).values("round_id"))
+    return rounds.filter(hosted | theirs)
+
+
+def hosted_rounds(user):
+    """Rounds the person hosts (agrees with ``ska.host_round``)."""
+    from dialogs.models import Round
+
+    scope = scope_of(user)
+    rounds = Round.objects.all()
+    if scope.is_sysadmin:
+        return rounds
+    return rounds.filter(Q(administration_id__in=scope.led_administrations) | Q(unit_id__in=scope.rector_units))
+
+
+def get_dialogue_hostable_or_404(user, queryset: QuerySet, **lookup):
+    """A dialogue (or a record of one) the person hosts: 404 if they may not see it, 403 if they
+    are its counterpart."""
+    obj = get_visible_or_404(user, queryset, "ska.view_dialogue", **lookup)
+    if not user.has_perm("ska.host_dialogue", obj):
         raise PermissionDenied
     return obj
 

@@ -1,7 +1,10 @@
 """factory_boy factories for the core models."""
 
+import datetime
+
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from ska.models import (
     Administration,
@@ -14,6 +17,7 @@ from ska.models import (
     Unit,
     User,
 )
+from ska.schoolyear import Term
 
 PASSWORD = "Rätt-lösenord-42"
 
@@ -152,3 +156,48 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     goal = factory.SubFactory(UnitGoalFactory)
     title = factory.Sequence(lambda n: f"Aktivitet {n}")
     status = Activity.Status.ONGOING
+
+
+# --- Quality dialogues ---------------------------------------------------------------
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogs.Round"
+
+    administration = factory.SubFactory(AdministrationFactory)
+    municipality = factory.SelfAttribute("administration.municipality")
+    kind = "provider"
+    title = factory.Sequence(lambda n: f"Kvalitetssamtal {n}")
+    starts_on = factory.LazyFunction(lambda: datetime.date.today())
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=60))
+    term = factory.LazyAttribute(lambda o: Term.of(o.starts_on))
+    school_year = factory.LazyAttribute(lambda o: o.term.school_year)
+    status = "open"
+    agenda_topics = factory.LazyFunction(lambda: ["Trygghet och säkerhet", "Resultat och kvalitet"])
+    question_guide = factory.LazyFunction(lambda: ["Vad har gått bra?", "Vad behöver utvecklas?"])
+
+
+class DialogueFactory(factory.django.DjangoModelFactory):
+    """A dialogue; give exactly one of unit, provider, committee or role_group."""
+
+    class Meta:
+        model = "dialogs.Dialogue"
+
+    round = factory.SubFactory(RoundFactory)
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogs.Slot"
+
+    round = factory.SubFactory(RoundFactory)
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(minute=0, second=0, microsecond=0)
+        + datetime.timedelta(days=14)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    place = "Stadshuset, rum 3"
+
+    @factory.post_generation
+    def hosts(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.hosts.set(extracted)

@@ -1,0 +1,1 @@
+"""Domain logic of the quality dialogues: plain functions, each in one transaction."""

@@ -1,4 +1,0 @@
-"""URLs of the dialogs app, mounted in ska/urls.py."""
-
-app_name = "dialogs"
-urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""URLs: preparation."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

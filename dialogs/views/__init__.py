@@ -1,0 +1,1 @@
+"""Views of the dialogs app, one module per part."""
