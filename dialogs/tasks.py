@@ -40,3 +40,24 @@ def send_booking_reminder(dialogue_id: int, actor_id: int | None) -> bool:
         return False
     message.send()
     return True
+
+
+# --- The year-end evaluation ------------------------------------------------------
+@shared_task(name="dialogs.send_evaluation_invitations")
+def send_evaluation_invitations(invitation_ids: list[int]) -> int:
+    """E-mail each invitation its link; one already sent is skipped, so running twice is safe."""
+    from .services.evaluation import invitation_mail_send
+
+    return sum(1 for pk in invitation_ids if invitation_mail_send(pk))
+
+
+@shared_task(name="dialogs.send_evaluations")
+def send_evaluations(municipality_id: int, kind: str, school_year: int) -> int:
+    """Invite everyone who took part in the year's held dialogues of ``kind``; for a beat entry."""
+    from ska.models import Municipality
+    from ska.schoolyear import SchoolYear
+
+    from .services.evaluation import evaluations_send
+
+    municipality = Municipality.objects.get(pk=municipality_id)
+    return evaluations_send(municipality=municipality, kind=kind, school_year=SchoolYear(school_year))

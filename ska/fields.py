@@ -1,6 +1,7 @@
 """Model and form fields for school years and terms (see ``ska.schoolyear``)."""
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
@@ -9,7 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from .schoolyear import SchoolYear, Term
 
 
-class SchoolYearFormField(forms.CharField):
+class _ValueFormField(forms.CharField):
+    """A text field whose cleaned value is a school year or term: ``max_length`` only sets the
+    input's size, as the length validators cannot measure the value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, (validators.MaxLengthValidator, validators.MinLengthValidator))
+        ]
+
+
+class SchoolYearFormField(_ValueFormField):
     default_error_messages = {"invalid": _("Enter a school year such as 2025/26.")}
 
     def to_python(self, value):
@@ -27,7 +39,7 @@ class SchoolYearFormField(forms.CharField):
         return str(value) if isinstance(value, SchoolYear) else value
 
 
-class TermFormField(forms.CharField):
+class TermFormField(_ValueFormField):
     default_error_messages = {"invalid": _("Enter a term such as HT 2025 or VT 2026.")}
 
     def to_python(self, value):

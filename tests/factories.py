@@ -188,6 +188,7 @@ class DialogueFactory(factory.django.DjangoModelFactory):
 class SlotFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "dialogs.Slot"
+        skip_postgeneration_save = True
 
     round = factory.SubFactory(RoundFactory)
     starts_at = factory.LazyFunction(

@@ -49,3 +49,23 @@ class VisitSuggestion(models.Model):
 
     def __str__(self):
         return str(self.unit)
+
+
+class CommitteeDialogueTopic(models.Model):
+    """Which of the committee's topics a committee dialogue is about. (A nullable
+    ``Dialogue.committee_topic`` would say the same; this keeps the rounds model untouched.)"""
+
+    dialogue = models.OneToOneField(
+        Dialogue, models.CASCADE, related_name="committee_topic", verbose_name=_("dialogue")
+    )
+    topic = models.ForeignKey(
+        CommitteeTopic, models.CASCADE, related_name="dialogue_links", verbose_name=_("topic")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("topic of a committee dialogue")
+        verbose_name_plural = _("topics of committee dialogues")
+
+    def __str__(self):
+        return str(self.topic)

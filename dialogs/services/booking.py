@@ -246,7 +246,7 @@ def _sync_hosts(dialogue: Dialogue, slot: Slot | None) -> None:
 
 
 def _locked(dialogue: Dialogue) -> Dialogue:
-    return Dialogue.objects.select_for_update().select_related("round", "slot").get(pk=dialogue.pk)
+    return Dialogue.objects.select_for_update(of=("self",)).select_related("round", "slot").get(pk=dialogue.pk)
 
 
 def _notify(dialogue: Dialogue, change: str, previous: Slot | None, user: User) -> None:

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from ska.models import Administration, Committee, IndependentProvider, Role, RoleAssignment, Unit, User
 from ska.schoolyear import Term
@@ -175,3 +176,19 @@ def round_from_event(event) -> Round | None:
         )
         counterparts_add(round_=round_, **default_counterparts(round_))
     return round_
+
+
+def dialogue_remove(*, dialogue: Dialogue, user: User | None = None) -> None:
+    """Take a dialogue out of its round (soft delete): only while it has no time and is not held."""
+    from django.utils.translation import gettext as _
+
+    from .booking import BookingError
+
+    with transaction.atomic():
+        dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+        if dialogue.slot_id is not None or dialogue.held_at is not None:
+            raise BookingError(_("A booked or held dialogue cannot be removed. Cancel the booking first."))
+        dialogue.deleted_at = timezone.now()
+        dialogue.deleted_by = user
+        _history_user(dialogue, user)
+        dialogue.save(update_fields=["deleted_at", "deleted_by", "updated_at"])

@@ -1,5 +1,9 @@
-"""URLs: analysis."""
+"""URLs: a round's analysis."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import analysis
+
+urlpatterns = [
+    path("omgang/<int:pk>/analys/", analysis.round_analysis, name="round_analysis"),
+]

@@ -40,7 +40,7 @@ def _concrete(route: str) -> str:
     path = re.sub(r"\(\?P<app_label>[^)]*\)", "ska", route)
     path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)
     path = re.sub(r"<int:\w+>|<path:\w+>", "1", path)
-    path = re.sub(r"<(?:str:)?\w+>", "x", path)
+    path = re.sub(r"<(?:str:|slug:)?\w+>", "x", path)
     return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
 
 

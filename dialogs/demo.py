@@ -1,0 +1,142 @@
+"""The demo's quality dialogues: the rounds the demo wheels start, with times, bookings and
+held dialogues, so every role has something to look at in `make run`.
+
+- The spring round with independent providers is open: times over three days, Myrstacken has
+  booked, Lyckan (the `fristaende` demo user) has not, so booking can be tried.
+- The autumn round with independent providers is over: both dialogues were held.
+- The administration's round with its units runs now: Österportskolan's dialogue has been
+  held, with a self-assessment, notes and agreed actions; the others are booked or not yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from ska.models import Administration, Committee, Unit, User
+
+from .models import Dialogue, Participant, Round, Slot
+from .services.booking import _sync_hosts
+
+HELD_UNIT = "Österportskolan"
+
+
+def _slot(round_: Round, start: datetime.datetime, minutes: int, hosts: list[User], place: str) -> Slot:
+    slot = Slot.objects.create(
+        round=round_, starts_at=start, ends_at=start + datetime.timedelta(minutes=minutes), place=place
+    )
+    slot.hosts.set(hosts)
+    return slot
+
+
+def _book(dialogue: Dialogue, slot: Slot, by: User | None) -> None:
+    """Book straight in the database: the demo books times that may already have passed."""
+    dialogue.slot = slot
+    dialogue.booked_by = by
+    dialogue.booked_at = slot.starts_at - datetime.timedelta(days=14)
+    dialogue.save(update_fields=["slot", "booked_by", "booked_at", "updated_at"])
+    _sync_hosts(dialogue, slot)
+
+
+def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def _weekdays(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    days, day = [], first
+    while day <= last:
+        if day.weekday() < 5:
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def _contact(dialogue: Dialogue) -> User | None:
+    participant = dialogue.participants.filter(side=Participant.Side.COUNTERPART, user__isnull=False).first()
+    return participant.user if participant else None
+
+
+def seed_demo_dialogues(administration: Administration, committee: Committee) -> None:
+    rounds = Round.objects.filter(administration=administration, wheel_event__isnull=False)
+    if not rounds.exists() or Slot.all_objects.filter(round__in=rounds).exists():
+        return  # no wheel rounds (the wheel was seeded before), or seeded already
+    users = {u.username: u for u in User.objects.filter(username__in=["skolchef", "utvecklingschef"])}
+    chef, dev = users.get("skolchef"), users.get("utvecklingschef")
+    if chef is None:
+        return
+    now = timezone.now()
+    for round_ in rounds.order_by("starts_on"):
+        if round_.kind == "provider":
+            _seed_provider_round(round_, chef, dev, now)
+        elif round_.kind == "administration":
+            _seed_unit_round(round_, chef, dev, now)
+
+
+def _seed_provider_round(round_: Round, chef: User, dev: User | None, now: datetime.datetime) -> None:
+    days = _weekdays(round_.starts_on, round_.ends_on)
+    dialogues = list(round_.dialogues.select_related("provider").order_by("provider__name"))
+    slots = []
+    for i, day in enumerate(days[1:8:3]):  # three days spread over the window
+        hosts = [chef, dev] if (dev and i == 1) else [chef]
+        for hour in (9, 10, 13, 14):
+            slots.append(_slot(round_, _at(day, hour), 60, hosts, "Stadshuset, rum Ekvalla"))
+    if round_.ends_on < now.date():
+        for dialogue, slot in zip(dialogues, slots):
+            _book(dialogue, slot, _contact(dialogue))
+            dialogue.held_at = slot.starts_at
+            dialogue.save(update_fields=["held_at"])
+            Participant.objects.filter(dialogue=dialogue).update(attended=True)
+        round_.status = Round.Status.CLOSED
+    else:
+        # Myrstacken has booked; Lyckan has not, so the demo's contact person can try.
+        for dialogue in dialogues:
+            if "Myrstacken" in dialogue.counterpart_name:
+                _book(dialogue, slots[1], _contact(dialogue))
+        round_.status = Round.Status.OPEN
+    round_.save(update_fields=["status"])
+
+
+def _seed_unit_round(round_: Round, chef: User, dev: User | None, now: datetime.datetime) -> None:
+    hosts = [h for h in (chef, dev) if h]
+    days = _weekdays(round_.starts_on, round_.ends_on)
+    dialogues = list(round_.dialogues.select_related("unit").order_by("unit__name"))
+    held = next((d for d in dialogues if d.unit and d.unit.name == HELD_UNIT), None)
+    ordered = ([held] if held else []) + [d for d in dialogues if d is not held]
+    for i, dialogue in enumerate(ordered):
+        day = days[min(i // 2 + 1, len(days) - 1)]
+        slot = _slot(round_, _at(day, 9 if i % 2 == 0 else 13), 90, hosts, f"{dialogue.counterpart_name}, personalrummet")
+        if dialogue is held or slot.starts_at > now and i % 3 != 2:
+            _book(dialogue, slot, _contact(dialogue))
+    round_.status = Round.Status.OPEN
+    round_.save(update_fields=["status"])
+    if held is not None:
+        held.refresh_from_db()
+        if held.slot.starts_at > now:  # the window has not begun: move the held one back a week
+            start = now.replace(hour=9, minute=0, second=0, microsecond=0) - datetime.timedelta(days=7)
+            Slot.objects.filter(pk=held.slot_id).update(starts_at=start, ends_at=start + datetime.timedelta(minutes=90))
+            held.refresh_from_db()
+        _seed_held(held, hosts)
+
+
+def _seed_held(dialogue: Dialogue, hosts: list[User]) -> None:
+    """Preparation and holding of the held dialogue, from the parts that own them."""
+    rector = _contact(dialogue)
+    try:
+        from .demo_preparation import seed_self_assessment
+    except ImportError:  # pragma: no cover - the part is not there
+        seed_self_assessment = None
+    if seed_self_assessment and rector:
+        seed_self_assessment(dialogue, rector)
+    try:
+        from .demo_holding import seed_held_dialogue
+    except ImportError:  # pragma: no cover
+        seed_held_dialogue = None
+    if seed_held_dialogue:
+        seed_held_dialogue(dialogue, hosts, [u for u in (rector, *hosts) if u])
+    else:
+        dialogue.held_at = dialogue.slot.starts_at
+        dialogue.save(update_fields=["held_at"])
+
+
+__all__ = ["seed_demo_dialogues", "Unit"]
