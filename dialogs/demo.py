@@ -14,8 +14,11 @@ import datetime
 
 from django.utils import timezone
 
-from ska.models import Administration, Committee, Unit, User
+from ska.models import Administration, Committee, User
 
+from .demo_committee import seed_committee
+from .demo_holding import seed_held_dialogue
+from .demo_preparation import seed_preparation, seed_self_assessment
 from .models import Dialogue, Participant, Round, Slot
 from .services.booking import _sync_hosts
 
@@ -58,13 +61,13 @@ def _contact(dialogue: Dialogue) -> User | None:
 
 
 def seed_demo_dialogues(administration: Administration, committee: Committee) -> None:
-    rounds = Round.objects.filter(administration=administration, wheel_event__isnull=False)
-    if not rounds.exists() or Slot.all_objects.filter(round__in=rounds).exists():
-        return  # no wheel rounds (the wheel was seeded before), or seeded already
-    users = {u.username: u for u in User.objects.filter(username__in=["skolchef", "utvecklingschef"])}
+    users = {u.username: u for u in User.objects.filter(username__in=["skolchef", "utvecklingschef", "sekreterare"])}
     chef, dev = users.get("skolchef"), users.get("utvecklingschef")
-    if chef is None:
-        return
+    seed_preparation(administration.municipality, chef)
+    seed_committee(committee, administration, users=users)
+    rounds = Round.objects.filter(administration=administration, wheel_event__isnull=False)
+    if chef is None or Slot.all_objects.filter(round__in=rounds).exists():
+        return  # seeded already
     now = timezone.now()
     for round_ in rounds.order_by("starts_on"):
         if round_.kind == "provider":
@@ -98,45 +101,37 @@ def _seed_provider_round(round_: Round, chef: User, dev: User | None, now: datet
 
 
 def _seed_unit_round(round_: Round, chef: User, dev: User | None, now: datetime.datetime) -> None:
+    """One visit per unit spread over the window: those already past were held (Österportskolan's
+    first, with its preparation, notes and actions); of the coming ones, two in three are booked."""
     hosts = [h for h in (chef, dev) if h]
     days = _weekdays(round_.starts_on, round_.ends_on)
     dialogues = list(round_.dialogues.select_related("unit").order_by("unit__name"))
     held = next((d for d in dialogues if d.unit and d.unit.name == HELD_UNIT), None)
     ordered = ([held] if held else []) + [d for d in dialogues if d is not held]
+    spread = (len(days) - 1) / max(1, len(ordered) - 1)
     for i, dialogue in enumerate(ordered):
-        day = days[min(i // 2 + 1, len(days) - 1)]
+        day = days[round(i * spread)]
+        if dialogue is held and _at(day, 9) > now:  # the window has not begun: Österportskolan went first
+            day = now.date() - datetime.timedelta(days=7)
         slot = _slot(round_, _at(day, 9 if i % 2 == 0 else 13), 90, hosts, f"{dialogue.counterpart_name}, personalrummet")
-        if dialogue is held or slot.starts_at > now and i % 3 != 2:
+        if slot.starts_at < now:
+            _book(dialogue, slot, _contact(dialogue))
+            if dialogue is not held:
+                dialogue.held_at = slot.ends_at
+                dialogue.save(update_fields=["held_at"])
+                Participant.objects.filter(dialogue=dialogue).update(attended=True)
+        elif i % 3 != 2:
             _book(dialogue, slot, _contact(dialogue))
     round_.status = Round.Status.OPEN
     round_.save(update_fields=["status"])
     if held is not None:
         held.refresh_from_db()
-        if held.slot.starts_at > now:  # the window has not begun: move the held one back a week
-            start = now.replace(hour=9, minute=0, second=0, microsecond=0) - datetime.timedelta(days=7)
-            Slot.objects.filter(pk=held.slot_id).update(starts_at=start, ends_at=start + datetime.timedelta(minutes=90))
-            held.refresh_from_db()
         _seed_held(held, hosts)
 
 
 def _seed_held(dialogue: Dialogue, hosts: list[User]) -> None:
-    """Preparation and holding of the held dialogue, from the parts that own them."""
+    """Preparation and holding of the held dialogue, by the parts that own them."""
     rector = _contact(dialogue)
-    try:
-        from .demo_preparation import seed_self_assessment
-    except ImportError:  # pragma: no cover - the part is not there
-        seed_self_assessment = None
-    if seed_self_assessment and rector:
+    if rector is not None:
         seed_self_assessment(dialogue, rector)
-    try:
-        from .demo_holding import seed_held_dialogue
-    except ImportError:  # pragma: no cover
-        seed_held_dialogue = None
-    if seed_held_dialogue:
-        seed_held_dialogue(dialogue, hosts, [u for u in (rector, *hosts) if u])
-    else:
-        dialogue.held_at = dialogue.slot.starts_at
-        dialogue.save(update_fields=["held_at"])
-
-
-__all__ = ["seed_demo_dialogues", "Unit"]
+    seed_held_dialogue(dialogue, hosts, [u for u in (rector, *hosts) if u])

@@ -201,6 +201,9 @@ def seed_demo(*, units: int | None = None, stdout=None) -> None:
     from annualwheel.demo import seed_demo_wheels
 
     seed_demo_wheels(administration, committee)
+    from dialogs.demo import seed_demo_dialogues
+
+    seed_demo_dialogues(administration, committee)
 
 
 def _assign(user, role, scope, title, administration, committee, unit_by_name, provider_by_name):

@@ -136,24 +136,19 @@ def default_counterparts(round_: Round) -> dict:
 
 
 def round_from_event(event) -> Round | None:
-    """The round a dialogue-round event of an administration's or committee's wheel starts:
-    created once, as a draft with the template's texts and the kind's usual counterparts, its
-    window the event's dates. Later edits of the event move the window of a round still in
-    draft; an open round is the administration's to change."""
+    """The round a dialogue-round event of an administration's wheel starts: created once, as a
+    draft with the template's texts and the kind's usual counterparts, its window the event's
+    dates. Later edits of the event move the window of a round still in draft; an open round is
+    the administration's to change. (The committee's dialogues are not rounds of their own: each
+    is tied to a committee meeting from the committee page, ``dialogs.services.committee``.)"""
     from annualwheel.models import EventKind
 
     if event.kind != EventKind.DIALOGUE_ROUND or event.deleted_at is not None:
         return None
     wheel = event.wheel
-    if wheel.administration_id:
-        administration, kind = wheel.administration, DialogueKind.ADMINISTRATION
-    elif wheel.committee_id:
-        administration = wheel.committee.administrations.order_by("pk").first()
-        kind = DialogueKind.COMMITTEE
-    else:
+    if not wheel.administration_id:
         return None
-    if administration is None:
-        return None
+    administration, kind = wheel.administration, DialogueKind.ADMINISTRATION
     text = f"{event.title} {event.description}".casefold()
     if "fristående" in text or "fristaende" in text:
         kind = DialogueKind.PROVIDER
@@ -161,8 +156,9 @@ def round_from_event(event) -> Round | None:
     existing = Round.all_objects.filter(wheel_event=event).first()
     if existing is not None:
         if existing.status == Round.Status.DRAFT and existing.deleted_at is None:
+            term = Term.of(event.start_date)
             Round.objects.filter(pk=existing.pk).update(
-                starts_on=event.start_date, ends_on=ends_on, term=Term.of(event.start_date)
+                starts_on=event.start_date, ends_on=ends_on, term=term, school_year=term.school_year
             )
         return existing
     with transaction.atomic():

@@ -30,6 +30,7 @@ from ska.views.organisation import school_year_from, school_years_around
 from ..forms import CounterpartsForm, NewRoundForm, RoundForm
 from ..models import Dialogue, DialogueKind, Participant, Round
 from ..services import booking
+from ..services.committee import visible_committees
 from ..services import rounds as round_services
 
 
@@ -98,6 +99,7 @@ def round_list(request):
         "can_create": user.has_perm("ska.create_rounds"),
         "can_manage": user.has_perm("ska.manage_dialogue_settings"),
         "hosts_any": hosted_rounds(user).exists(),
+        "sees_committee": visible_committees(user).exists(),
     }
     return render(request, "dialogs/round_list.html", context)
 

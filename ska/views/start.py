@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from annualwheel.services.deadlines import overdue_follow_ups
 from annualwheel.services.reading import upcoming_for
 from dialogs.services.actions import open_actions_for
+from dialogs.services.start import dialogue_summary
 
 from ..access import led_administrations, scope_of, visible_providers, visible_units
 from ..chain_status import unit_todo
@@ -26,6 +27,7 @@ def start(request):
         "has_any_role": bool(scope.roles) or scope.is_sysadmin,
         "upcoming": upcoming_for(user, days=30),
         "my_actions": open_actions_for(user),  # agreed at quality dialogues
+        "my_dialogues": dialogue_summary(user),
     }
     if scope.unit_staff_units:
         my_units = list(
