@@ -19,10 +19,18 @@ from ska.models import Administration, Committee, User
 from .demo_committee import seed_committee
 from .demo_holding import seed_held_dialogue
 from .demo_preparation import seed_preparation, seed_self_assessment
-from .models import Dialogue, Participant, Round, Slot
+from .models import Dialogue, GuideAnswer, Participant, Round, Slot
 from .services.booking import _sync_hosts
 
 HELD_UNIT = "Österportskolan"
+GUIDE_ANSWERS = [
+    "Arbetet med kollegiala observationer i åk 4–6 har gett fler varierade arbetssätt; elevenkäten visar att fler "
+    "elever upplever att undervisningen utmanar dem.",
+    "Matematik i åk 6 och likvärdigheten mellan klasserna. Vi vill också utveckla arbetet med extra anpassningar.",
+    "Arbetslagen stämmer av indikatorerna vid tre tillfällen per läsår och analyserar resultaten på analysdagen i juni.",
+    "Samarbetet i arbetslagen fungerar väl. Kontakten med förvaltningen om lokaler kan bli tydligare.",
+    "Stöd i att ta fram en gemensam plan för kompetensutveckling i specialpedagogik.",
+]
 
 
 def _slot(round_: Round, start: datetime.datetime, minutes: int, hosts: list[User], place: str) -> Slot:
@@ -134,4 +142,9 @@ def _seed_held(dialogue: Dialogue, hosts: list[User]) -> None:
     rector = _contact(dialogue)
     if rector is not None:
         seed_self_assessment(dialogue, rector)
+        for position, question in enumerate(dialogue.round.question_guide):
+            GuideAnswer.objects.get_or_create(
+                dialogue=dialogue, position=position,
+                defaults={"question": question, "answer": GUIDE_ANSWERS[position % len(GUIDE_ANSWERS)], "updated_by": rector},
+            )
     seed_held_dialogue(dialogue, hosts, [u for u in (rector, *hosts) if u])

@@ -75,7 +75,7 @@ def test_a_booked_time_is_not_offered_to_others_and_cannot_be_taken(provider_rou
     response = client.post(
         reverse("dialogs:dialogue_book", args=[provider_round.theirs.pk]), {"slot": slot.pk}, follow=True
     )
-    assert "Someone else has just booked that time" in response.content.decode() or "någon annan" in response.content.decode().lower()
+    assert "någon annan har precis bokat den tiden" in response.content.decode().lower()
     assert Dialogue.objects.get(pk=provider_round.theirs.pk).slot is None
     with pytest.raises(booking.BookingError):
         booking.dialogue_book(dialogue=provider_round.theirs, slot=slot, user=provider_round.other_contact)
@@ -100,7 +100,7 @@ def test_a_slot_is_not_offered_while_a_host_is_busy_in_another_round(provider_ro
     )
     booking.dialogue_book(dialogue=provider_round.mine, slot=first, user=people.provider_contact)
     assert overlapping not in booking.offered_slots(other_round)
-    with pytest.raises(booking.BookingError, match="host is busy"):
+    with pytest.raises(booking.BookingError, match="En värd är upptagen"):
         booking.dialogue_assign(dialogue=unit_dialogue, slot=overlapping, user=people.leadership)
 
 
@@ -111,19 +111,19 @@ def test_rebook_and_cancel_until_the_cutoff(provider_round, people):
     assert dialogue.slot == second
     assert first in booking.offered_slots(provider_round.round)
     changed = mail.outbox[-1]
-    assert changed.subject.startswith(("New time", "Ny tid"))
+    assert changed.subject.startswith("Ny tid")
     assert _ics(changed).walk("VEVENT")[0]["SEQUENCE"] > _ics(mail.outbox[0]).walk("VEVENT")[0]["SEQUENCE"]
     # Inside the cut-off (48 hours) the counterpart can no longer change it, the hosts can.
     late = second.starts_at - datetime.timedelta(hours=47)
-    with pytest.raises(booking.BookingError, match="too late"):
+    with pytest.raises(booking.BookingError, match="för sent"):
         booking.dialogue_cancel(dialogue=dialogue, user=people.provider_contact, now=late)
-    with pytest.raises(booking.BookingError, match="too late"):
+    with pytest.raises(booking.BookingError, match="för sent"):
         booking.dialogue_book(dialogue=dialogue, slot=first, user=people.provider_contact, now=late)
     dialogue = booking.dialogue_cancel(dialogue=dialogue, user=people.leadership, by_host=True, now=late)
     assert dialogue.slot is None
     cancelled = mail.outbox[-1]
     assert _ics(cancelled)["METHOD"] == "CANCEL"
-    assert cancelled.subject.startswith(("Cancelled", "Avbokad", "Inställd"))
+    assert cancelled.subject.startswith("Avbokad")
 
 
 def test_the_skolchef_moves_a_booked_dialogue_and_everyone_is_told(provider_round, people, login):
@@ -253,5 +253,5 @@ def test_two_simultaneous_bookings_of_one_slot_exactly_one_wins(provider_round, 
         thread.join(30)
     assert sorted(results.values()).count("booked") == 1, results
     [refusal] = [v for v in results.values() if v != "booked"]
-    assert "Choose another time" in refusal or "Välj en annan tid" in refusal
+    assert "Välj en annan tid" in refusal
     assert Dialogue.objects.filter(slot=slot).count() == 1

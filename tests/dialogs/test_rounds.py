@@ -121,7 +121,7 @@ def test_opening_and_editing_a_round(org, people, login):
     round_ = RoundFactory(administration=org.administration, status="draft")
     client = login(people.leadership)
     response = client.post(reverse("dialogs:round_status", args=[round_.pk]), {"status": "open"}, follow=True)
-    assert "Add whom the round meets" in response.content.decode() or "Lägg till" in response.content.decode()
+    assert "Lägg till vilka omgången möter" in response.content.decode()
     Dialogue.objects.create(round=round_, provider=org.provider)
     client.post(reverse("dialogs:round_status", args=[round_.pk]), {"status": "open"})
     round_.refresh_from_db()
