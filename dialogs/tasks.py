@@ -61,3 +61,13 @@ def send_evaluations(municipality_id: int, kind: str, school_year: int) -> int:
 
     municipality = Municipality.objects.get(pk=municipality_id)
     return evaluations_send(municipality=municipality, kind=kind, school_year=SchoolYear(school_year))
+
+
+@shared_task(name="dialogs.send_year_end_evaluations")
+def send_year_end_evaluations(today: str | None = None) -> int:
+    """Celery beat, in June: every participant of the year's held dialogues gets the evaluation."""
+    import datetime
+
+    from .services.evaluation import year_end_evaluations_send
+
+    return year_end_evaluations_send(datetime.date.fromisoformat(today) if today else None)

@@ -128,13 +128,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Stockholm"
-# Scheduled jobs, run by the one beat process (times in CELERY_TIMEZONE). Both are safe to run
-# twice: reminders go out once per occurrence and person, the digest once per person and week.
+# Scheduled jobs, run by the one beat process (times in CELERY_TIMEZONE). All are safe to run
+# twice: reminders go out once per occurrence and person, the digest once per person and week,
+# an evaluation invitation once per person, kind and school year.
 CELERY_BEAT_SCHEDULE = {
     "annualwheel-reminders": {"task": "annualwheel.send_due_reminders", "schedule": crontab(minute=5)},
     "annualwheel-weekly-digest": {
         "task": "annualwheel.send_weekly_digests",
         "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
+    },
+    # The year-end evaluation of the quality dialogues, by everyone who took part.
+    "dialogs-year-end-evaluations": {
+        "task": "dialogs.send_year_end_evaluations",
+        "schedule": crontab(minute=0, hour=7, day_of_month=10, month_of_year=6),
     },
 }
 

@@ -274,3 +274,24 @@ def evaluation_results(*, municipality: Municipality, kind: str, school_year: Sc
 
 def my_invitations(user: User):
     return EvaluationInvitation.objects.filter(user=user).select_related("municipality").order_by("-school_year", "kind")
+
+
+def year_end_evaluations_send(today=None) -> int:
+    """At the end of the school year: invite everyone who took part in a held dialogue of any
+    kind, in every municipality, to evaluate that kind (Celery beat, ``CELERY_BEAT_SCHEDULE``).
+    Safe to run again: nobody is invited or e-mailed twice."""
+    school_year = SchoolYear.of(today or timezone.localdate())
+    held = (
+        Participant.objects.filter(
+            dialogue__held_at__isnull=False,
+            dialogue__deleted_at__isnull=True,
+            dialogue__round__school_year=school_year,
+            user__isnull=False,
+        )
+        .values_list("dialogue__round__municipality_id", "dialogue__round__kind")
+        .distinct()
+    )
+    municipalities = {m.pk: m for m in Municipality.objects.filter(pk__in={m for m, _k in held})}
+    return sum(
+        evaluations_send(municipality=municipalities[m], kind=kind, school_year=school_year) for m, kind in set(held)
+    )

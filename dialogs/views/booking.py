@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -51,11 +51,7 @@ def slots_create(request, pk):
 
 @require_POST
 def slot_delete(request, pk):
-    slot = Slot.objects.select_related("round").filter(pk=pk).first()
-    if slot is None:
-        from django.http import Http404
-
-        raise Http404
+    slot = get_object_or_404(Slot, pk=pk)  # its round's hosts only, below
     round_ = _round_for_host(request, slot.round_id)
     try:
         booking.slot_delete(slot=slot, user=request.user)

@@ -20,14 +20,13 @@ from ska.access import (
     require_perm,
     scope_of,
     visible_dialogues,
-    visible_rounds,
 )
 from ska.models import Administration, Unit
 from ska.services.records import EditConflict, record_update
 from ska.views.conflicts import mark_conflict
 from ska.views.organisation import school_year_from, school_years_around
 
-from ..forms import CounterpartsForm, NewRoundForm, RoundForm
+from ..forms import CounterpartsForm, NewRoundForm, RoundForm, SlotsForm
 from ..models import Dialogue, DialogueKind, Participant, Round
 from ..services import booking
 from ..services.committee import visible_committees
@@ -143,8 +142,6 @@ def round_detail(request, pk):
     hosting = user.has_perm("ska.host_round", round_)
     context = {"round": round_, "hosting": hosting}
     if hosting:
-        from ..forms import SlotsForm
-
         dialogues = (
             round_.dialogues.select_related("unit", "provider", "committee", "slot")
             .prefetch_related(

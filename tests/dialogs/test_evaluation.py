@@ -211,3 +211,19 @@ def test_question_settings(org, people, login):
     assert added.municipality == org.municipality and added.kind == KIND
     assert added in services.questions_for(org.municipality, KIND)
     assert added not in services.questions_for(org.municipality, "committee")
+
+
+def test_the_year_end_job_invites_every_kind_held_this_year(org, people, held, django_capture_on_commit_callbacks):
+    from dialogs.tasks import send_year_end_evaluations
+
+    unit_round = RoundFactory(administration=org.administration, kind="administration")
+    held_at_unit = DialogueFactory(round=unit_round, unit=org.unit, held_at=timezone.now())
+    Participant.objects.create(dialogue=held_at_unit, user=people.rector, name="Rektor", side="counterpart")
+    end_of_year = held.school_year.end.isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_year_end_evaluations(end_of_year) == 3
+    kinds = dict(EvaluationInvitation.objects.values_list("user__username", "kind"))
+    assert kinds == {"skolchef": "provider", "fristaende": "provider", "rektor": "administration"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_year_end_evaluations(end_of_year) == 0
+    assert len(mail.outbox) == 3

@@ -143,3 +143,20 @@ def test_in_a_shared_round_they_see_their_own_dialogue_only(theirs, provider_rou
     assert f'value="{booked.pk}"' not in page
     listing = client.get(reverse("dialogs:round_list")).content.decode()
     assert "Kvalitetssamtal VT" in listing and "Bara Myrstacken" not in listing
+
+
+def test_the_querysets_agree_with_the_permissions(theirs, provider_round, org, people):
+    """``visible_rounds`` and ``visible_dialogues`` list exactly what ``ska.view_round`` and
+    ``ska.view_dialogue`` allow, for every role (a draft round shows to its hosts only)."""
+    from ska.access import visible_dialogues, visible_rounds
+
+    RoundFactory(administration=org.administration, kind="provider", status="draft", title="Utkast")
+    Dialogue.objects.create(round=Round.objects.get(title="Utkast"), provider=org.provider)
+    people_and_contacts = [*vars(people).values(), provider_round.other_contact]
+    for user in people_and_contacts:
+        user = type(user).objects.get(pk=user.pk)  # a fresh user: no cached scope
+        assert set(visible_rounds(user)) == {r for r in Round.objects.all() if user.has_perm("ska.view_round", r)}, user
+        assert set(visible_dialogues(user)) == {
+            d for d in Dialogue.objects.all() if user.has_perm("ska.view_dialogue", d)
+        }, user
+    assert not people.provider_contact.has_perm("ska.view_round", Round.objects.get(title="Utkast"))
