@@ -388,6 +388,37 @@ def can_create_rounds(user) -> bool:
     scope = scope_of(user)
     return bool(scope.is_sysadmin or scope.led_administrations or scope.rector_units)
 
+# --- The committee's dialogue ---------------------------------------------------------
+def visible_committees(user):
+    """The committees whose dialogue page the person may read: their own (secretary, member),
+    those above the administrations they lead, every one for a system administrator."""
+    from .models import Committee
+
+    scope = scope_of(user)
+    committees = Committee.objects.select_related("municipality").order_by("name")
+    if scope.is_sysadmin:
+        return committees
+    return committees.filter(Q(pk__in=scope.committees) | Q(administrations__in=scope.led_administrations)).distinct()
+
+
+@rules.predicate
+def can_keep_committee_dialogue(user, committee) -> bool:
+    """Keep the topics, tie dialogues to meetings, suggest visits: the committee's secretary,
+    the leadership of an administration under it, a system administrator."""
+    from .models import Administration
+
+    if committee is None:
+        return False
+    scope = scope_of(user)
+    if scope.is_sysadmin:
+        return True
+    if Administration.objects.filter(pk__in=scope.led_administrations, committee_id=committee.pk).exists():
+        return True
+    if committee.pk not in scope.committees or Role.SECRETARY not in scope.roles:
+        return False
+    return RoleAssignment.objects.filter(user=user, role=Role.SECRETARY, committee=committee).exists()
+
+
 # --- Permissions --------------------------------------------------------------
 PERMISSIONS = {
     # Pages
@@ -414,6 +445,7 @@ PERMISSIONS = {
     "ska.host_dialogue": can_host_dialogue,
     "ska.prepare_dialogue": can_prepare_dialogue,
     "ska.read_dialogue_notes": can_read_dialogue_notes,
+    "ska.keep_committee_dialogue": can_keep_committee_dialogue,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)

@@ -19,7 +19,8 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ska.access import scope_of, visible_dialogues
+from ska import access
+from ska.access import visible_dialogues
 from ska.models import Administration, Committee, Role, RoleAssignment, Unit, User
 from ska.schoolyear import SchoolYear
 
@@ -34,42 +35,15 @@ class TopicLimitError(Exception):
     """More than ``MAX_TOPICS`` topics for one committee and school year."""
 
 
-# --- Who ---------------------------------------------------------------------------
-def visible_committees(user):
-    """The committees whose dialogue page the person may read: their own (secretary, member),
-    those above the administrations they lead, every one for a system administrator."""
-    scope = scope_of(user)
-    committees = Committee.objects.select_related("municipality").order_by("name")
-    if scope.is_sysadmin:
-        return committees
-    return committees.filter(
-        Q(pk__in=scope.committees) | Q(administrations__in=scope.led_administrations)
-    ).distinct()
-
-
-def can_keep_committee_dialogue(user, committee: Committee) -> bool:
-    """Keep the topics, tie dialogues to meetings, suggest visits: the committee's secretary,
-    the leadership of an administration under it, a system administrator."""
-    scope = scope_of(user)
-    if scope.is_sysadmin:
-        return True
-    if any(a.committee_id == committee.pk for a in _led(scope)):
-        return True
-    if committee.pk not in scope.committees or Role.SECRETARY not in scope.roles:
-        return False
-    return RoleAssignment.objects.filter(user=user, role=Role.SECRETARY, committee=committee).exists()
+# --- Who (the rules live in ska.access) ----------------------------------------------
+visible_committees = access.visible_committees
+can_keep_committee_dialogue = access.can_keep_committee_dialogue
 
 
 def can_create_committee_round(user, administration: Administration) -> bool:
     """The year's committee round is the administration's: its leadership creates it."""
-    scope = scope_of(user)
+    scope = access.scope_of(user)
     return scope.is_sysadmin or administration.pk in scope.led_administrations
-
-
-def _led(scope) -> list[Administration]:
-    if not scope.led_administrations:
-        return []
-    return list(Administration.objects.filter(pk__in=scope.led_administrations).only("pk", "committee_id"))
 
 
 # --- Topics ------------------------------------------------------------------------

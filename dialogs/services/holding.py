@@ -54,7 +54,7 @@ def is_locked(dialogue: Dialogue) -> bool:
 def locked_for_change(dialogue: Dialogue) -> Dialogue:
     """The dialogue's row, locked for this transaction, if its record may still change;
     ``HoldingError`` once the notes are locked (or the dialogue was removed)."""
-    current = Dialogue.all_objects.select_for_update().select_related("round").get(pk=dialogue.pk)
+    current = Dialogue.all_objects.select_for_update(of=("self",)).select_related("round").get(pk=dialogue.pk)
     if current.deleted_at is not None:
         raise HoldingError(_("The dialogue has been removed."))
     if is_locked(current):
@@ -138,7 +138,7 @@ def topic_note_save(*, note: TopicNote, version: int, notes: str, user: User) ->
     ``EditConflict`` with who saved, when, and their text (``current.notes``)."""
     with transaction.atomic():
         locked_for_change(note.dialogue)
-        current = TopicNote.objects.select_for_update().select_related("updated_by").get(pk=note.pk)
+        current = TopicNote.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=note.pk)
         if current.version != version:
             raise EditConflict(
                 current=current,

@@ -188,7 +188,7 @@ def test_committee_page_queries_do_not_grow(org, people, login, django_assert_ma
     client.get(_url(org))
     with django_assert_max_num_queries(25) as few:
         client.get(_url(org))
-    _topics_more = [CommitteeTopic.objects.create(committee=org.committee, school_year=YEAR, title=t, position=9) for t in ("D", "E")]
+    [CommitteeTopic.objects.create(committee=org.committee, school_year=YEAR, title=t, position=9) for t in ("D", "E")]
     _round, more = services.committee_round_create(committee=org.committee, administration=org.administration, school_year=YEAR)
     for d in more:
         VisitSuggestion.objects.create(dialogue=d, unit=org.other_unit)
