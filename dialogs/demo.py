@@ -20,7 +20,7 @@ from .demo_committee import seed_committee
 from .demo_holding import seed_held_dialogue
 from .demo_preparation import seed_preparation, seed_self_assessment
 from .models import Dialogue, GuideAnswer, Participant, Round, Slot
-from .services.booking import _sync_hosts
+from .services.booking import hosts_sync
 
 HELD_UNIT = "Österportskolan"
 GUIDE_ANSWERS = [
@@ -47,7 +47,7 @@ def _book(dialogue: Dialogue, slot: Slot, by: User | None) -> None:
     dialogue.booked_by = by
     dialogue.booked_at = slot.starts_at - datetime.timedelta(days=14)
     dialogue.save(update_fields=["slot", "booked_by", "booked_at", "updated_at"])
-    _sync_hosts(dialogue, slot)
+    hosts_sync(dialogue, slot)
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:

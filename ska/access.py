@@ -562,6 +562,16 @@ def led_administrations(user):
     return administrations if scope.is_sysadmin else administrations.filter(pk__in=scope.led_administrations)
 
 
+def led_municipalities(user):
+    """The municipalities whose dialogue settings (templates, quality matrices, evaluation
+    questions) the person keeps: those they lead, every one for a system administrator."""
+    from .models import Municipality
+
+    scope = scope_of(user)
+    municipalities = Municipality.objects.order_by("name")
+    return municipalities if scope.is_sysadmin else municipalities.filter(pk__in=scope.led_municipalities)
+
+
 def visible_providers(user) -> QuerySet[IndependentProvider]:
     scope = scope_of(user)
     providers = IndependentProvider.objects.all()

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from ska.models import User
 
 from ..models import Dialogue, Participant, Round, Slot
+from .rounds import participants_add
 
 
 class BookingError(Exception):
@@ -224,25 +225,18 @@ def _set_slot(dialogue: Dialogue, slot: Slot | None, *, user: User, check_cutoff
             dialogue.save(update_fields=["slot", "booked_by", "booked_at", "version", "updated_at"])
     except IntegrityError:
         raise BookingError(_("Someone else has just booked that time. Choose another time.")) from None
-    _sync_hosts(dialogue, slot)
+    hosts_sync(dialogue, slot)
     return previous
 
 
-def _sync_hosts(dialogue: Dialogue, slot: Slot | None) -> None:
+def hosts_sync(dialogue: Dialogue, slot: Slot | None) -> None:
     """The hosts of the booked slot are the dialogue's host participants (those without
     recorded attendance, who may have come from an earlier slot, are replaced)."""
     hosts = list(slot.hosts.all()) if slot else []
     dialogue.participants.filter(side=Participant.Side.HOST, attended__isnull=True).exclude(
         user__in=hosts
     ).delete()
-    existing = set(dialogue.participants.values_list("user_id", flat=True))
-    Participant.objects.bulk_create(
-        [
-            Participant(dialogue=dialogue, user=h, name=str(h), role=h.title, side=Participant.Side.HOST)
-            for h in hosts
-            if h.pk not in existing
-        ]
-    )
+    participants_add(dialogue=dialogue, users=hosts, side=Participant.Side.HOST)
 
 
 def _locked(dialogue: Dialogue) -> Dialogue:

@@ -26,7 +26,7 @@ from ska.schoolyear import SchoolYear
 
 from ..models import Dialogue, DialogueKind, Participant, Round
 from ..models.committee import MAX_TOPICS, MIN_TOPICS, CommitteeDialogueTopic, CommitteeTopic, VisitSuggestion
-from .rounds import round_create
+from .rounds import participants_add, round_create
 
 TOPIC_COUNT_MESSAGE = gettext_lazy("The committee chooses three to five topics.")
 
@@ -205,13 +205,6 @@ def _members(committee: Committee) -> list[User]:
     return list({row.user_id: row.user for row in rows}.values())
 
 
-def _add_participants(dialogue: Dialogue, users, side: str) -> None:
-    existing = set(dialogue.participants.filter(user__isnull=False).values_list("user_id", flat=True))
-    Participant.objects.bulk_create(
-        [Participant(dialogue=dialogue, user=u, name=str(u), role=u.title, side=side) for u in users if u.pk not in existing]
-    )
-
-
 def committee_round(committee: Committee, administration: Administration, school_year: SchoolYear) -> Round | None:
     """The year's round of topic dialogues: a committee round not started by a dialogue-round
     event of the wheel (those are the wheel's own, e.g. Svenljunga's autumn and spring dialogues)."""
@@ -268,8 +261,8 @@ def committee_round_create(
             dialogue.full_clean()
             dialogue.save()
             CommitteeDialogueTopic.objects.create(dialogue=dialogue, topic=topic)
-            _add_participants(dialogue, hosts, Participant.Side.HOST)
-            _add_participants(dialogue, counterpart, Participant.Side.COUNTERPART)
+            participants_add(dialogue=dialogue, users=hosts, side=Participant.Side.HOST)
+            participants_add(dialogue=dialogue, users=counterpart, side=Participant.Side.COUNTERPART)
             created.append(dialogue)
         return round_, created
 

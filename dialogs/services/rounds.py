@@ -76,7 +76,8 @@ def counterpart_contacts(dialogue: Dialogue) -> list[User]:
     return list({row.user_id: row.user for row in rows}.values())
 
 
-def _add_participants(dialogue: Dialogue, users: Iterable[User], side: str) -> None:
+def participants_add(*, dialogue: Dialogue, users: Iterable[User], side: str) -> None:
+    """Invite ``users`` to the dialogue on ``side``; those already invited stay as they are."""
     existing = set(dialogue.participants.filter(user__isnull=False).values_list("user_id", flat=True))
     Participant.objects.bulk_create(
         [
@@ -115,7 +116,7 @@ def counterparts_add(
             dialogue.full_clean()
             dialogue.save()
             members = list(group_members) if spec.get("role_group") else counterpart_contacts(dialogue)
-            _add_participants(dialogue, members, Participant.Side.COUNTERPART)
+            participants_add(dialogue=dialogue, users=members, side=Participant.Side.COUNTERPART)
             created.append(dialogue)
     return created
 

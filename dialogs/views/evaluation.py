@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ska.access import require_perm, scope_of
-from ska.models import Municipality
+from ska.access import led_municipalities, require_perm
 from ska.schoolyear import SchoolYear
 from ska.views.organisation import school_year_from, school_years_around
 
@@ -18,12 +17,6 @@ from ..forms_evaluation import AnswerForm, QuestionFormSet, SendForm
 from ..models import DialogueKind
 from ..models.evaluation import MIN_RESPONSES, EvaluationInvitation, EvaluationQuestion
 from ..services import evaluation as services
-
-
-def _municipalities(user):
-    scope = scope_of(user)
-    municipalities = Municipality.objects.order_by("name")
-    return municipalities if scope.is_sysadmin else municipalities.filter(pk__in=scope.led_municipalities)
 
 
 def _kind_from(request) -> str:
@@ -34,7 +27,7 @@ def _kind_from(request) -> str:
 @require_http_methods(["GET", "POST"])
 @require_perm("ska.manage_dialogue_settings")
 def evaluation_questions(request):
-    municipality = _municipalities(request.user).first()
+    municipality = led_municipalities(request.user).first()
     if municipality is None:
         return render(request, "dialogs/evaluation/questions.html", {"municipality": None, "title": _("Evaluation questions")})
     queryset = EvaluationQuestion.objects.filter(municipality=municipality).order_by("position", "pk")
@@ -66,7 +59,7 @@ def evaluation_questions(request):
 @require_POST
 @require_perm("ska.manage_dialogue_settings")
 def evaluation_send(request):
-    municipality = _municipalities(request.user).first()
+    municipality = led_municipalities(request.user).first()
     form = SendForm(request.POST)
     if municipality is None or not form.is_valid():
         messages.error(request, _("Choose a kind of dialogue and a school year."))
@@ -88,7 +81,7 @@ def evaluation_send(request):
 @require_http_methods(["GET"])
 @require_perm("ska.manage_dialogue_settings")
 def evaluation_results(request):
-    municipality = _municipalities(request.user).first()
+    municipality = led_municipalities(request.user).first()
     school_year = school_year_from(request)
     kind = _kind_from(request)
     context = {

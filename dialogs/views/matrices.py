@@ -11,23 +11,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ska.access import require_perm, scope_of
-from ska.models import Municipality, SchoolForm
+from ska.access import led_municipalities, require_perm
+from ska.models import SchoolForm
 
 from ..forms_preparation import MatrixCreateForm, MatrixForm
 from ..models import QualityMatrix
 from ..services import matrices as services
 
 
-def _municipalities(user):
-    scope = scope_of(user)
-    municipalities = Municipality.objects.order_by("name")
-    return municipalities if scope.is_sysadmin else municipalities.filter(pk__in=scope.led_municipalities)
-
-
 def _municipality(request):
     """The municipality asked for (?kommun=), among those the person leads, or their first."""
-    municipalities = _municipalities(request.user)
+    municipalities = led_municipalities(request.user)
     chosen = request.GET.get("kommun") or request.POST.get("kommun")
     if chosen and chosen.isdigit():
         return get_object_or_404(municipalities, pk=int(chosen))
@@ -49,7 +43,7 @@ def matrix_list(request):
             for m in QualityMatrix.objects.filter(municipality=municipality).prefetch_related("levels", "areas")
         }
         context.update(
-            municipalities=list(_municipalities(request.user)),
+            municipalities=list(led_municipalities(request.user)),
             rows=[
                 {"school_form": form, "matrix": matrices.get(form.pk), "has_default": services.has_default(form)}
                 for form in SchoolForm.objects.order_by("sort_order", "name")
@@ -103,7 +97,7 @@ def matrix_create(request):
 @require_perm("ska.manage_dialogue_settings")
 def matrix_edit(request, pk):
     queryset = services.matrices_with_parts(
-        QualityMatrix.objects.filter(municipality__in=_municipalities(request.user)).select_related("municipality")
+        QualityMatrix.objects.filter(municipality__in=led_municipalities(request.user)).select_related("municipality")
     )
     matrix = get_object_or_404(queryset, pk=pk)
     form = MatrixForm(request.POST or None, matrix=matrix)

@@ -7,27 +7,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ska.access import require_perm, scope_of
-from ska.models import Municipality
+from ska.access import led_municipalities, require_perm
 
 from ..forms import TemplateForm
 from ..models import DialogueKind
 from ..services import templates as template_services
 
 
-def municipality_of(user) -> Municipality | None:
-    """The municipality whose dialogue settings the person keeps (the first they lead)."""
-    scope = scope_of(user)
-    municipalities = Municipality.objects.order_by("name")
-    if not scope.is_sysadmin:
-        municipalities = municipalities.filter(pk__in=scope.led_municipalities)
-    return municipalities.first()
-
-
 @require_http_methods(["GET", "POST"])
 @require_perm("ska.manage_dialogue_settings")
 def dialogue_templates(request):
-    municipality = municipality_of(request.user)
+    municipality = led_municipalities(request.user).first()
     templates = template_services.templates_of(municipality) if municipality else []
     forms = []
     for template in templates:
