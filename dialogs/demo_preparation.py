@@ -96,7 +96,9 @@ def seed_self_assessment(dialogue: Dialogue, user) -> list[SelfAssessment]:
         for year, last_year in ((school_year.previous(), True), (school_year, False)):
             if SelfAssessment.objects.filter(unit=dialogue.unit, school_form=matrix.school_form, school_year=year).exists():
                 continue
-            submitted = timezone.now() - datetime.timedelta(days=365 if last_year else 3)
+            # A week before the dialogue (or before today, unbooked); a year earlier for last year's.
+            before = (dialogue.slot.starts_at if dialogue.slot_id else timezone.now()) - datetime.timedelta(days=7)
+            submitted = before - datetime.timedelta(days=365) if last_year else before
             assessment = SelfAssessment(
                 unit=dialogue.unit,
                 school_form=matrix.school_form,
