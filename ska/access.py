@@ -419,6 +419,113 @@ def can_keep_committee_dialogue(user, committee) -> bool:
     return RoleAssignment.objects.filter(user=user, role=Role.SECRETARY, committee=committee).exists()
 
 
+# --- Quality reports --------------------------------------------------------------
+# A unit's report is its staff's to write (the rektor submits it) and förvaltningsledning's to
+# approve or return. Generated documents: förvaltningsledning sees all of its administration's
+# and committee's, the committee's secretary all of the committee's, committee members the
+# published ones, rektorer and unit staff their own unit's.
+def _is_secretary_of(user, committee_id) -> bool:
+    scope = scope_of(user)
+    if committee_id not in scope.committees or Role.SECRETARY not in scope.roles:
+        return False
+    if Role.MEMBER not in scope.roles:
+        return True
+    return RoleAssignment.objects.filter(user=user, role=Role.SECRETARY, committee_id=committee_id).exists()
+
+
+def _leads_committee(scope: Scope, committee_id) -> bool:
+    return Role.LEADERSHIP in scope.roles and committee_id in scope.related_committees
+
+
+@rules.predicate
+def can_view_unit_report(user, report) -> bool:
+    if report is None:
+        return False
+    scope = scope_of(user)
+    unit = report.unit
+    return scope.is_sysadmin or unit.pk in scope.unit_staff_units or unit.administration_id in scope.led_administrations
+
+
+@rules.predicate
+def can_write_unit_report(user, report) -> bool:
+    if report is None:
+        return False
+    scope = scope_of(user)
+    return scope.is_sysadmin or report.unit_id in scope.unit_staff_units
+
+
+@rules.predicate
+def can_submit_unit_report(user, report) -> bool:
+    if report is None:
+        return False
+    scope = scope_of(user)
+    return scope.is_sysadmin or report.unit_id in scope.rector_units
+
+
+@rules.predicate
+def can_decide_unit_report(user, report) -> bool:
+    if report is None:
+        return False
+    scope = scope_of(user)
+    return scope.is_sysadmin or report.unit.administration_id in scope.led_administrations
+
+
+@rules.predicate
+def can_view_document(user, document) -> bool:
+    if document is None:
+        return False
+    scope = scope_of(user)
+    if scope.is_sysadmin:
+        return True
+    if document.administration_id is not None and document.administration_id in scope.led_administrations:
+        return True
+    if document.administration_id is None and _leads_committee(scope, document.committee_id):
+        return True
+    if _is_secretary_of(user, document.committee_id):
+        return True
+    if document.unit_id is not None and document.unit_id in scope.unit_staff_units:
+        return True
+    return document.published_at is not None and document.committee_id in scope.committees
+
+
+@rules.predicate
+def can_publish_document(user, document) -> bool:
+    if document is None:
+        return False
+    scope = scope_of(user)
+    if scope.is_sysadmin or _is_secretary_of(user, document.committee_id):
+        return True
+    if document.administration_id is not None:
+        return document.administration_id in scope.led_administrations
+    return _leads_committee(scope, document.committee_id)
+
+
+@rules.predicate
+def can_build_administration_reports(user, administration) -> bool:
+    """Build the administration's reports (overall, förskola, grundskola, round analysis, the
+    committee's plan): its leadership and its committee's secretary."""
+    if administration is None:
+        return False
+    scope = scope_of(user)
+    if scope.is_sysadmin or administration.pk in scope.led_administrations:
+        return True
+    return _is_secretary_of(user, administration.committee_id)
+
+
+@rules.predicate
+def uses_reports(user) -> bool:
+    scope = scope_of(user)
+    return bool(scope.is_sysadmin or scope.led_administrations or scope.unit_staff_units or scope.committees)
+
+
+@rules.predicate
+def can_manage_report_templates(user, administration=None) -> bool:
+    scope = scope_of(user)
+    if administration is None:
+        return bool(scope.is_sysadmin or scope.led_administrations)
+    return scope.is_sysadmin or administration.pk in scope.led_administrations
+
+
 # --- Permissions --------------------------------------------------------------
 PERMISSIONS = {
     # Pages
@@ -446,6 +553,15 @@ PERMISSIONS = {
     "ska.prepare_dialogue": can_prepare_dialogue,
     "ska.read_dialogue_notes": can_read_dialogue_notes,
     "ska.keep_committee_dialogue": can_keep_committee_dialogue,
+    "ska.use_reports": uses_reports,
+    "ska.view_unit_report": can_view_unit_report,
+    "ska.write_unit_report": can_write_unit_report,
+    "ska.submit_unit_report": can_submit_unit_report,
+    "ska.decide_unit_report": can_decide_unit_report,
+    "ska.view_document": can_view_document,
+    "ska.publish_document": can_publish_document,
+    "ska.build_administration_reports": can_build_administration_reports,
+    "ska.manage_report_templates": can_manage_report_templates,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
@@ -578,6 +694,52 @@ def visible_providers(user) -> QuerySet[IndependentProvider]:
     if scope.is_sysadmin:
         return providers
     return providers.filter(Q(municipality_id__in=scope.led_municipalities) | Q(pk__in=scope.providers))
+
+
+def visible_unit_reports(user):
+    """Unit reports the person may see (agrees with ``ska.view_unit_report``)."""
+    from reports.models import UnitReport
+
+    scope = scope_of(user)
+    reports = UnitReport.objects.all()
+    if scope.is_sysadmin:
+        return reports
+    return reports.filter(Q(unit_id__in=scope.unit_staff_units) | Q(unit__administration_id__in=scope.led_administrations))
+
+
+def visible_documents(user):
+    """Report documents the person may see (agrees with ``ska.view_document``)."""
+    from reports.models import ReportDocument
+
+    scope = scope_of(user)
+    documents = ReportDocument.objects.all()
+    if scope.is_sysadmin:
+        return documents
+    secretary_of = set(
+        RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values_list("committee_id", flat=True)
+    ) if Role.SECRETARY in scope.roles else set()
+    visible = (
+        Q(administration_id__in=scope.led_administrations)
+        | Q(committee_id__in=secretary_of)
+        | Q(unit_id__in=scope.unit_staff_units)
+        | Q(published_at__isnull=False, committee_id__in=scope.committees)
+    )
+    if Role.LEADERSHIP in scope.roles:
+        visible |= Q(administration__isnull=True, committee_id__in=scope.related_committees)
+    return documents.filter(visible)
+
+
+def report_administrations(user):
+    """The administrations whose reports the person may build (agrees with
+    ``ska.build_administration_reports``)."""
+    from .models import Administration
+
+    scope = scope_of(user)
+    administrations = Administration.objects.select_related("municipality", "committee").order_by("name")
+    if scope.is_sysadmin:
+        return administrations
+    secretary_of = RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values("committee_id")
+    return administrations.filter(Q(pk__in=scope.led_administrations) | Q(committee_id__in=secretary_of))
 
 
 # --- For views ------------------------------------------------------------------

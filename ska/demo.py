@@ -204,6 +204,9 @@ def seed_demo(*, units: int | None = None, stdout=None) -> None:
     from dialogs.demo import seed_demo_dialogues
 
     seed_demo_dialogues(administration, committee)
+    from reports.demo import seed_demo_reports
+
+    seed_demo_reports(administration, committee)
 
 
 def _assign(user, role, scope, title, administration, committee, unit_by_name, provider_by_name):

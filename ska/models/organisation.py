@@ -5,6 +5,7 @@ Nothing here is ever deleted by the app: units and providers are closed (``close
 and every change is kept in a history table (django-simple-history).
 """
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,15 @@ class Municipality(models.Model):
         _("municipality code"), max_length=4, blank=True, help_text=_("The four-digit code from SCB, e.g. 1286.")
     )
     vision = models.TextField(_("vision"), blank=True)
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=10,
+        validators=[MinValueValidator(2)],
+        help_text=_(
+            "A value from a smaller group is shown as “..” in pages, reports and exports, "
+            "as in Skolverket's official statistics."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

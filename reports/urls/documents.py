@@ -1,0 +1,3 @@
+"""URLs: documents."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs: exports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs: settings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs: templates."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs: unit_reports."""
+
+urlpatterns: list = []
