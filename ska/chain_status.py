@@ -21,6 +21,7 @@ from .models import (
     Goal,
     Indicator,
     Unit,
+    ValidityReview,
 )
 from .schoolyear import SchoolYear
 
@@ -160,7 +161,8 @@ def goal_states(goals) -> list[GoalState]:
         Prefetch(
             "analyses",
             queryset=Analysis.objects.order_by("term", "pk").prefetch_related(
-                Prefetch("development_areas", queryset=DevelopmentArea.objects.select_related("goal").order_by("pk"))
+                Prefetch("development_areas", queryset=DevelopmentArea.objects.select_related("goal").order_by("pk")),
+                Prefetch("validity_reviews", queryset=ValidityReview.objects.order_by("pk")),
             ),
         ),
         Prefetch("continuations", queryset=Goal.objects.order_by("school_year")),

@@ -1,0 +1,169 @@
+"""The pieces every report's data is made of, as plain JSON-able dicts.
+
+A report's data (its *snapshot*) is gathered once, stored with the archived PDF, and is all
+that the PDF, the Excel file and the archive export are made from. Small-number suppression
+is applied here, while gathering, so a suppressed value is never in the snapshot at all:
+it is ``None`` with ``"suppressed": True``, and tables hold ".." in its place.
+
+Numbers are kept as decimal strings ("78.40"), dates as ISO strings ("2026-03-20").
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ska.chain_status import GoalState, IndicatorState
+from ska.models import Attainment
+from ska.suppression import SUPPRESSED, is_suppressed
+
+
+def number(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def day(value: datetime.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def now_iso() -> str:
+    return timezone.localtime().isoformat(timespec="seconds")
+
+
+def cell(value: str | None, suppressed: bool = False) -> str | None:
+    """A table cell for a value: ".." if suppressed, else the value."""
+    return SUPPRESSED if suppressed else value
+
+
+def check_in_data(check_in, threshold: int) -> dict:
+    suppressed = is_suppressed(check_in.group_size, threshold)
+    return {
+        "id": check_in.pk,
+        "date": day(check_in.date),
+        "value": None if suppressed else number(check_in.value),
+        "suppressed": suppressed,
+        # The group size itself is not identifying; it is what tells a reader why a value is missing.
+        "group_size": check_in.group_size,
+        "comment": "" if suppressed else check_in.comment,
+    }
+
+
+def indicator_data(state: IndicatorState, threshold: int) -> dict:
+    """An indicator with its movement: current state (baseline), latest shown value, desired
+    state (target), and every check-in (suppressed ones without value)."""
+    indicator = state.indicator
+    check_ins = [check_in_data(c, threshold) for c in state.check_ins]
+    shown = [c for c in check_ins if not c["suppressed"]]
+    latest = check_ins[-1] if check_ins else None
+    latest_value = Decimal(latest["value"]) if latest and not latest["suppressed"] else None
+    progress = indicator.progress(latest_value)
+    return {
+        "id": indicator.pk,
+        "version": indicator.version,
+        "title": indicator.title,
+        "measures": indicator.measures,
+        "source": indicator.source,
+        "unit_of_measure": indicator.unit_of_measure,
+        "direction": indicator.direction,
+        "baseline_value": number(indicator.baseline_value),
+        "baseline_date": day(indicator.baseline_date),
+        "target_value": number(indicator.target_value),
+        "target_date": day(indicator.target_date),
+        "check_ins": check_ins,
+        "latest": latest,  # may be suppressed: then its value is None
+        "latest_shown": shown[-1] if shown else None,
+        "progress_percent": None if progress is None else round(progress * 100),
+    }
+
+
+def goal_data(state: GoalState, threshold: int) -> dict:
+    """A goal with its indicators, activities and their follow-ups, and its analyses with
+    validity reviews and development areas."""
+    goal = state.goal
+    attainment = dict(Attainment.choices)
+    return {
+        "id": goal.pk,
+        "version": goal.version,
+        "level": goal.level,
+        "title": goal.title,
+        "description": goal.description,
+        "expected_effects": goal.expected_effects,
+        "period": goal.period_label,
+        "parent_id": goal.parent_id,
+        "parent_title": goal.parent.title if goal.parent_id else None,
+        "unit_id": goal.unit_id,
+        "indicators": [indicator_data(s, threshold) for s in state.indicators],
+        "activities": [
+            {
+                "id": a.activity.pk,
+                "title": a.activity.title,
+                "purpose": a.activity.purpose,
+                "aim": a.activity.aim,
+                "owner": a.activity.owner,
+                "status": a.activity.status,
+                "status_label": str(a.activity.get_status_display()),
+                "start": day(a.activity.start),
+                "end": day(a.activity.end),
+                "follow_ups": [
+                    {
+                        "date": day(f.date),
+                        "process_data": f.process_data,
+                        "on_track": f.on_track,
+                        "on_track_label": str(f.get_on_track_display()),
+                        "comment": f.comment,
+                    }
+                    for f in a.follow_ups
+                ],
+            }
+            for a in state.activities
+        ],
+        "analyses": [
+            {
+                "id": analysis.pk,
+                "term": str(analysis.term),
+                "results": analysis.results,
+                "causes": analysis.causes,
+                "participants": analysis.participants,
+                "participant_labels": analysis.get_participants_display(),
+                "activity_effect": analysis.activity_effect,
+                "attainment": analysis.attainment,
+                "attainment_label": str(attainment[analysis.attainment]) if analysis.attainment else "",
+                "validity_reviews": [
+                    {
+                        "indicator_id": review.indicator_id,
+                        "reliability": review.reliability,
+                        "measures_intended": review.measures_intended,
+                        "reflects_reality": review.reflects_reality,
+                    }
+                    for review in analysis.validity_reviews.all()
+                ],
+                "development_areas": [
+                    {"title": area.title, "description": area.description} for area in analysis.development_areas.all()
+                ],
+            }
+            for analysis in state.analyses
+        ],
+    }
+
+
+def indicator_rows(goals: list[dict], unit_name: str = "") -> list[list]:
+    """Table rows, one per check-in (suppressed values as ".."), for Excel and CSV."""
+    rows = []
+    for goal in goals:
+        for indicator in goal["indicators"]:
+            base = [unit_name, goal["title"], indicator["title"], indicator["unit_of_measure"],
+                    indicator["baseline_value"], indicator["target_value"]]
+            if not indicator["check_ins"]:
+                rows.append([*base, None, None, None])
+            for c in indicator["check_ins"]:
+                rows.append([*base, c["date"], cell(c["value"], c["suppressed"]), c["group_size"]])
+    return rows
+
+
+INDICATOR_COLUMNS = [
+    _("Unit"), _("Goal"), _("Indicator"), _("Unit of measure"), _("Current state"), _("Desired state"),
+    _("Date"), _("Value"), _("Group size"),
+]
