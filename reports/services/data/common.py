@@ -167,3 +167,38 @@ INDICATOR_COLUMNS = [
     _("Unit"), _("Goal"), _("Indicator"), _("Unit of measure"), _("Current state"), _("Desired state"),
     _("Date"), _("Value"), _("Group size"),
 ]
+
+
+# --- Pieces every kind of report has (added for the unit report; shared) ---------------
+def named(obj) -> dict | None:
+    """{"id", "name"} of an organisation part, or None."""
+    return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+def logo_data(municipality) -> dict | None:
+    """The cover's logo from the municipality's report settings (one query): its storage
+    name (read by the PDF's URL fetcher) and its text alternative; None without a logo."""
+    from reports.models import ReportSettings
+
+    report_settings = ReportSettings.objects.filter(municipality=municipality).first() if municipality else None
+    if report_settings is None or not report_settings.logo:
+        return None
+    return {"name": report_settings.logo.name, "alt": report_settings.logo_alt or municipality.name}
+
+
+def any_suppressed(goals: list[dict]) -> bool:
+    """Is any check-in of these goals (``goal_data`` dicts) suppressed?"""
+    return any(c["suppressed"] for goal in goals for indicator in goal["indicators"] for c in indicator["check_ins"])
+
+
+def suppression_data(threshold: int, used: bool) -> dict:
+    return {"threshold": threshold, "used": used}
+
+
+def versions(records) -> list[list[int]]:
+    """[[id, version], ...]: which versions of the records (model instances or dicts with
+    "id" and "version") a report was built from."""
+    return [
+        [r["id"], r["version"]] if isinstance(r, dict) else [r.pk, r.version]
+        for r in records
+    ]
