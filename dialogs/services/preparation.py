@@ -175,11 +175,11 @@ def guide_answers_save(*, dialogue: Dialogue, answers: dict[int, tuple[str, int]
 
 # --- Material ----------------------------------------------------------------------------------
 def latest_quality_report(unit: Unit, school_year: SchoolYear):
-    """The unit's latest quality report, attached as material.
+    """The unit's latest quality report, attached as material: its submitted or approved
+    report of the school year, else of the year before (or None). One query."""
+    from reports.services.unit_reports import latest_shown_report
 
-    Quality reports are not built yet (the reports app gets them); until then there is none.
-    Return the report (with ``get_absolute_url``) once they exist."""
-    return None
+    return latest_shown_report(unit, school_year)
 
 
 @dataclass
