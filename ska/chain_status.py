@@ -24,12 +24,15 @@ from .models import (
     ValidityReview,
 )
 from .schoolyear import SchoolYear
+from .suppression import GOAL_MUNICIPALITY_PATHS, ShownCheckIn, threshold_for_goal
 
 
 @dataclass
 class IndicatorState:
     indicator: Indicator
     check_ins: list[CheckIn]
+    # Small-number suppression (ska.suppression); None: the indicator's municipality's threshold.
+    threshold: int | None = None
 
     @property
     def latest(self) -> CheckIn | None:
@@ -47,6 +50,40 @@ class IndicatorState:
     def progress_percent(self) -> int | None:
         """Progress from baseline towards target, for a progress bar (0–100)."""
         progress = self.progress
+        return None if progress is None else max(0, min(100, round(progress * 100)))
+
+    # --- What pages and exports show: suppressed values as "..", never their number ----------
+    @property
+    def suppression_threshold(self) -> int:
+        if self.threshold is None:
+            self.threshold = threshold_for_goal(self.indicator.goal)
+        return self.threshold
+
+    @property
+    def shown_check_ins(self) -> list[ShownCheckIn]:
+        threshold = self.suppression_threshold
+        return [ShownCheckIn(c, threshold) for c in self.check_ins]
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(c.suppressed for c in self.shown_check_ins)
+
+    @property
+    def latest_suppressed(self) -> bool:
+        """Is the latest check-in one whose value may not be shown?"""
+        shown = self.shown_check_ins
+        return bool(shown) and shown[-1].suppressed
+
+    @property
+    def latest_shown(self) -> CheckIn | None:
+        """The latest check-in whose value may be shown: what the page calls the latest value."""
+        return next((c.check_in for c in reversed(self.shown_check_ins) if not c.suppressed), None)
+
+    @property
+    def shown_progress_percent(self) -> int | None:
+        """Progress (0–100) from baseline towards target, as far as the shown values tell."""
+        latest = self.latest_shown
+        progress = self.indicator.progress(latest.value if latest else None)
         return None if progress is None else max(0, min(100, round(progress * 100)))
 
     @property
@@ -144,7 +181,7 @@ class UnitChain:
 
 def goal_states(goals) -> list[GoalState]:
     """The state of each goal in ``goals`` (a queryset), in five queries whatever their number."""
-    goals = goals.select_related("parent").prefetch_related(
+    goals = goals.select_related("parent", *GOAL_MUNICIPALITY_PATHS).prefetch_related(
         Prefetch(
             "indicators",
             queryset=Indicator.objects.order_by("sort_order", "title", "pk").prefetch_related(
@@ -170,7 +207,9 @@ def goal_states(goals) -> list[GoalState]:
     return [
         GoalState(
             goal=goal,
-            indicators=[IndicatorState(i, list(i.check_ins.all())) for i in goal.indicators.all()],
+            indicators=[
+                IndicatorState(i, list(i.check_ins.all()), threshold_for_goal(goal)) for i in goal.indicators.all()
+            ],
             activities=[
                 ActivityState(a, {link.indicator_id for link in a.indicator_links.all()}, list(a.follow_ups.all()))
                 for a in goal.activities.all()

@@ -3,6 +3,9 @@
 The chart shows the current state (baseline), each check-in and the desired state (target)
 over time. It is an image with a text alternative that says the same in words; colour is
 never the only signal (the baseline and target lines are dashed differently and labelled).
+
+A check-in from a group smaller than the suppression threshold (ska.suppression) is left out
+of the drawing, and the text alternative says that its value is not shown.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .suppression import DEFAULT_THRESHOLD, is_suppressed
 
 WIDTH, HEIGHT = 520, 200
 LEFT, RIGHT, TOP, BOTTOM = 16, 136, 14, 28
@@ -24,10 +30,28 @@ def _fmt(value: Decimal, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
-def indicator_chart(indicator, check_ins, *, chart_id: str = "") -> SafeString:
+def _check_in_points(check_ins, threshold: int) -> list[tuple[datetime.date, Decimal | None]]:
+    """(date, value) of each check-in, the value None where it may not be shown. Check-ins are
+    CheckIn records, ShownCheckIns, or a report snapshot's dicts ({"date", "value", "suppressed"})."""
+    points = []
+    for c in check_ins:
+        if isinstance(c, dict):
+            day = c["date"] if isinstance(c["date"], datetime.date) else datetime.date.fromisoformat(c["date"])
+            hidden = bool(c.get("suppressed")) or c.get("value") is None
+            points.append((day, None if hidden else Decimal(str(c["value"]))))
+            continue
+        hidden = getattr(c, "suppressed", None)
+        if hidden is None:
+            hidden = is_suppressed(getattr(c, "group_size", None), threshold)
+        points.append((c.date, None if hidden else c.value))
+    return points
+
+
+def indicator_chart(indicator, check_ins, *, chart_id: str = "", threshold: int | None = None) -> SafeString:
     """An SVG line chart of baseline, check-ins and target, or an empty string if there is
-    nothing to draw."""
-    points = [(c.date, c.value) for c in check_ins]
+    nothing to draw. ``threshold``: the municipality's suppression threshold (default 10)."""
+    threshold = threshold or DEFAULT_THRESHOLD
+    points = [(d, v) for d, v in _check_in_points(check_ins, threshold) if v is not None]
     dates = [d for d, _ in points]
     values = [v for _, v in points]
     if indicator.baseline_value is not None:
@@ -89,20 +113,25 @@ def indicator_chart(indicator, check_ins, *, chart_id: str = "") -> SafeString:
         '<svg class="indicator-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title>{}</svg>',
         WIDTH, HEIGHT, chart_id or f"chart-{indicator.pk}", chart_id or f"chart-{indicator.pk}",
-        chart_description(indicator, check_ins), SafeString("".join(parts)),
+        chart_description(indicator, check_ins, threshold=threshold), SafeString("".join(parts)),
     )
 
 
-def chart_description(indicator, check_ins) -> str:
+def chart_description(indicator, check_ins, *, threshold: int | None = None) -> str:
     """The chart in words: its text alternative."""
+    threshold = threshold or DEFAULT_THRESHOLD
     unit = indicator.unit_of_measure
     sentences = [_("Chart of the indicator “%(title)s”.") % {"title": indicator.title}]
     if indicator.baseline_value is not None:
         sentences.append(_("Current state %(value)s.") % {"value": _fmt(indicator.baseline_value, unit)})
-    for check_in in check_ins:
-        sentences.append(
-            _("Check-in %(date)s: %(value)s.") % {"date": date_format(check_in.date, "j F Y"), "value": _fmt(check_in.value, unit)}
-        )
+    for day, value in _check_in_points(check_ins, threshold):
+        if value is None:
+            sentences.append(
+                _("Check-in %(date)s: the value is not shown, as it comes from a group smaller than %(threshold)s.")
+                % {"date": date_format(day, "j F Y"), "threshold": threshold}
+            )
+        else:
+            sentences.append(_("Check-in %(date)s: %(value)s.") % {"date": date_format(day, "j F Y"), "value": _fmt(value, unit)})
     if indicator.target_value is not None:
         sentences.append(_("Desired state %(value)s.") % {"value": _fmt(indicator.target_value, unit)})
     return " ".join(sentences)
@@ -111,7 +140,7 @@ def chart_description(indicator, check_ins) -> str:
 def spread_chart(spread, unit_of_measure: str = "", *, chart_id: str = "spread") -> SafeString:
     """Units' latest values on one axis, with the box from lower to upper quartile and the
     median; outliers drawn as diamonds (not only by colour) and named in the text alternative."""
-    if spread is None:
+    if spread is None or not spread.values:
         return SafeString("")
     width, height, left, right = 640, 120, 20, 20
     low, high = spread.minimum, spread.maximum
@@ -154,8 +183,18 @@ def spread_chart(spread, unit_of_measure: str = "", *, chart_id: str = "spread")
         description += " " + _("Outliers: %(units)s.") % {
             "units": ", ".join(f"{v.unit_name} ({_fmt(v.value, unit_of_measure)})" for v in spread.outliers)
         }
+    if spread.suppressed:
+        description += " " + _suppressed_units(spread)
     return format_html(
         '<svg class="spread-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title>{}</svg>',
         width, height, chart_id, chart_id, description, SafeString("".join(parts)),
     )
+
+
+def _suppressed_units(spread) -> str:
+    return ngettext(
+        "%(n)s unit is left out: its latest value comes from a group smaller than %(threshold)s.",
+        "%(n)s units are left out: their latest values come from groups smaller than %(threshold)s.",
+        spread.suppressed,
+    ) % {"n": spread.suppressed, "threshold": spread.threshold}

@@ -3,6 +3,11 @@
 An indicator is shared when units working under the same administration-wide goal measure
 with indicators of the same name. The spread is described with the five-number summary and
 outliers beyond 1.5 interquartile ranges (Tukey), computed in Python over one query's rows.
+
+Small-number suppression (ska.suppression): a unit whose latest check-in comes from a group
+smaller than the municipality's threshold is left out of the spread, and counted, so the page
+can say how many units are not shown. Its older values are not used in its place: the spread
+compares the units' current positions, and an older value would pass for one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Subquery
 
 from .models import CheckIn, Goal, Indicator
+from .suppression import is_suppressed, threshold_of
 
 
 @dataclass
@@ -27,12 +33,17 @@ class UnitValue:
 
 @dataclass
 class Spread:
+    """The units' values and their five-number summary. When every unit's value is suppressed,
+    ``values`` is empty and the summary None: only ``suppressed`` says how many there were."""
+
     values: list[UnitValue]
-    minimum: Decimal
-    lower_quartile: Decimal
-    median: Decimal
-    upper_quartile: Decimal
-    maximum: Decimal
+    minimum: Decimal | None
+    lower_quartile: Decimal | None
+    median: Decimal | None
+    upper_quartile: Decimal | None
+    maximum: Decimal | None
+    suppressed: int = 0  # units left out because their latest value is from a too small group
+    threshold: int = 0
 
     @property
     def outliers(self) -> list[UnitValue]:
@@ -56,24 +67,37 @@ def _quartiles(numbers: list[float]) -> tuple[float, float, float]:
     return q1, q2, q3
 
 
-def spread(admin_goal: Goal, title: str) -> Spread | None:
+def spread(admin_goal: Goal, title: str, *, threshold: int | None = None) -> Spread | None:
     """Each unit's latest value (its latest check-in, else its baseline) of the indicator named
-    ``title`` under ``admin_goal``, and how they spread. One query."""
+    ``title`` under ``admin_goal``, and how they spread; None if no unit has a value. One query
+    (and one for the threshold, unless given or the goal's administration's municipality is
+    already loaded)."""
+    if threshold is None:
+        threshold = threshold_of(admin_goal.administration.municipality)
     latest = CheckIn.objects.filter(indicator=OuterRef("pk")).order_by("-date", "-pk")
     rows = (
         Indicator.objects.filter(goal__parent=admin_goal, goal__unit__isnull=False, title=title)
-        .annotate(latest_value=Subquery(latest.values("value")[:1]))
-        .values_list("goal__unit_id", "goal__unit__name", "latest_value", "baseline_value")
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_group=Subquery(latest.values("group_size")[:1]),
+        )
+        .values_list("goal__unit_id", "goal__unit__name", "latest_value", "latest_group", "baseline_value")
         .order_by("goal__unit__name", "pk")
     )
     by_unit: dict[int, UnitValue] = {}
-    for unit_id, name, latest_value, baseline in rows:
+    hidden: set[int] = set()
+    for unit_id, name, latest_value, latest_group, baseline in rows:
+        if unit_id in by_unit or unit_id in hidden:
+            continue
+        if latest_value is not None and is_suppressed(latest_group, threshold):
+            hidden.add(unit_id)
+            continue
         value = latest_value if latest_value is not None else baseline
-        if value is not None and unit_id not in by_unit:
+        if value is not None:
             by_unit[unit_id] = UnitValue(unit_id, name, value, latest_value is not None)
     values = sorted(by_unit.values(), key=lambda v: (v.value, v.unit_name))
     if not values:
-        return None
+        return Spread([], None, None, None, None, None, len(hidden), threshold) if hidden else None
     numbers = [float(v.value) for v in values]
     q1, median, q3 = _quartiles(numbers)
     fence = 1.5 * (q3 - q1)
@@ -86,4 +110,4 @@ def spread(admin_goal: Goal, title: str) -> Spread | None:
     def dec(x: float) -> Decimal:
         return Decimal(str(round(x, 2)))
 
-    return Spread(values, values[0].value, dec(q1), dec(median), dec(q3), values[-1].value)
+    return Spread(values, values[0].value, dec(q1), dec(median), dec(q3), values[-1].value, len(hidden), threshold)

@@ -37,3 +37,68 @@ def shown_value(value: Decimal | None, group_size: int | None, threshold: int) -
 
 def footnote(threshold: int) -> str:
     return str(FOOTNOTE) % {"threshold": threshold}
+
+
+# --- Where a value's threshold comes from ---------------------------------------------
+# The select_related paths that make ``threshold_for_goal`` free of queries.
+GOAL_MUNICIPALITY_PATHS = (
+    "unit__administration__municipality",
+    "unit__provider__municipality",
+    "administration__municipality",
+)
+
+
+def municipality_of_goal(goal):
+    """The municipality whose threshold applies to a goal's indicators (None if it has none).
+    Follows the goal's owner; with ``GOAL_MUNICIPALITY_PATHS`` selected this costs no query."""
+    if goal.unit_id is not None:
+        unit = goal.unit
+        if unit.administration_id is not None:
+            return unit.administration.municipality
+        return unit.provider.municipality if unit.provider_id is not None else None
+    if goal.administration_id is not None:
+        return goal.administration.municipality
+    if goal.committee_id is not None:
+        return goal.committee.municipality
+    return goal.municipality if goal.municipality_id is not None else None
+
+
+def threshold_for_goal(goal) -> int:
+    return threshold_of(municipality_of_goal(goal))
+
+
+# --- A check-in as pages and exports may show it --------------------------------------
+class ShownCheckIn:
+    """A check-in seen through suppression: ``value`` and ``comment`` are None/"" when it
+    comes from a group below the threshold (the comment may repeat the number). ``check_in``
+    is the record itself, for links (editing it is where its own number may be seen)."""
+
+    __slots__ = ("check_in", "suppressed")
+
+    def __init__(self, check_in, threshold: int):
+        self.check_in = check_in
+        self.suppressed = is_suppressed(check_in.group_size, threshold)
+
+    @property
+    def pk(self):
+        return self.check_in.pk
+
+    @property
+    def date(self):
+        return self.check_in.date
+
+    @property
+    def group_size(self):
+        return self.check_in.group_size
+
+    @property
+    def value(self):
+        return None if self.suppressed else self.check_in.value
+
+    @property
+    def comment(self) -> str:
+        return "" if self.suppressed else self.check_in.comment
+
+    def cell(self):
+        """The value for a table or spreadsheet cell: the number, or ".."."""
+        return SUPPRESSED if self.suppressed else self.check_in.value

@@ -4,6 +4,9 @@ The whole file is read and every row checked first; if any row is bad, nothing i
 and each bad row is reported with its row, column and reason. Rows with a check-in ID update
 that check-in (only if something differs); rows without one create new check-ins. Every
 change goes through the same history as edits in the browser.
+
+An exported workbook shows a check-in from a too small group with ".." for its value and
+comment (ska.suppression); on a row with a check-in ID, ".." keeps what is stored.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..models import CheckIn
 from ..services.records import record_update
+from ..suppression import SUPPRESSED
 from .export import check_in_headers
 from .upload import UploadRejected
 
@@ -108,11 +112,16 @@ def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[d
             record["date"] = _date(date)
         except (TypeError, ValueError):
             error("date", _("Enter a date, such as 2026-03-15."))
+        record["kept"] = [
+            name for name, cell in (("value", value), ("comment", comment))
+            if check_in_id not in (None, "") and str(cell).strip() == SUPPRESSED
+        ]
         try:
-            record["value"] = _decimal(value)
-            if not record["value"].is_finite() or abs(record["value"]) >= Decimal("1e10"):
-                raise InvalidOperation
-            record["value"] = record["value"].quantize(Decimal("0.01"))
+            if "value" not in record["kept"]:
+                record["value"] = _decimal(value)
+                if not record["value"].is_finite() or abs(record["value"]) >= Decimal("1e10"):
+                    raise InvalidOperation
+                record["value"] = record["value"].quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
             error("value", _("Enter a number, such as 72 or 72,5."))
         if group_size in (None, ""):
@@ -143,6 +152,8 @@ def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[d
             )))
         else:
             record["existing"] = check_in
+            for name in record["kept"]:  # shown as ".." in the export: keep what is stored
+                record[name] = getattr(check_in, name)
     return parsed
 
 

@@ -2,6 +2,10 @@
 
 The check-ins sheet has the same columns as the import template, so an exported workbook
 can be filled in and imported again; imported unchanged, it changes nothing.
+
+Small-number suppression (ska.suppression): a check-in from a group smaller than the
+municipality's threshold has ".." in its value and comment cells, and a last sheet of notes
+says why. Importing ".." back keeps what is stored (see check_in_import).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..models import Activity, ActivityFollowUp, Analysis, CheckIn, Indicator
+from ..suppression import GOAL_MUNICIPALITY_PATHS, SUPPRESSED, ShownCheckIn, footnote, threshold_for_goal
 from .writer import Sheet, write_workbook
 
 
@@ -37,13 +42,26 @@ def _indicator_rows(goals):
         ]
 
 
-def check_in_rows(check_ins):
-    for c in check_ins.select_related("indicator__goal__unit").order_by("indicator__goal__unit__name", "indicator__title", "date", "pk"):
+def check_in_rows(check_ins, suppressed_under: set[int] | None = None):
+    """One row per check-in; a suppressed one with ".." for its value and comment. The
+    thresholds that suppressed something are added to ``suppressed_under``."""
+    related = ["indicator__goal__unit", *(f"indicator__goal__{path}" for path in GOAL_MUNICIPALITY_PATHS)]
+    for c in check_ins.select_related(*related).order_by("indicator__goal__unit__name", "indicator__title", "date", "pk"):
         goal = c.indicator.goal
+        threshold = threshold_for_goal(goal)
+        shown = ShownCheckIn(c, threshold)
+        if shown.suppressed and suppressed_under is not None:
+            suppressed_under.add(threshold)
         yield [
             c.pk, c.indicator_id, goal.unit.name if goal.unit else "", goal.title, c.indicator.title,
-            c.date, c.value, c.group_size, c.comment,
+            c.date, shown.cell(), c.group_size, SUPPRESSED if shown.suppressed else c.comment,
         ]
+
+
+def notes_sheet(thresholds: set[int]) -> Sheet:
+    """The footnote of the ".." cells, as a sheet of its own: a note row under the data would be
+    read as a check-in when the workbook is imported."""
+    return Sheet(_("Notes"), [_("Note")], ([f"{SUPPRESSED}: {footnote(t)}"] for t in sorted(thresholds)), [120])
 
 
 def _activity_rows(goals):
@@ -76,31 +94,41 @@ def chain_workbook(goals) -> bytes:
     """``goals``: the goals to export (a unit's or an administration's, for a school year)."""
     goals = goals.filter(deleted_at__isnull=True)
     check_ins = CheckIn.objects.filter(indicator__goal__in=goals)
-    return write_workbook(
-        [
-            Sheet(_("Goals"), [_("Goal ID"), _("Unit"), _("Level"), _("Goal"), _("Goal above"), _("School year"),
-                               _("From term"), _("To term"), _("Origin"), _("Status"), _("Description"),
-                               _("Expected effects")], _goal_rows(goals),
-                  [10, 28, 22, 48, 40, 10, 10, 10, 24, 10, 60, 60]),
-            Sheet(_("Indicators"), [_("Indicator ID"), _("Unit"), _("Goal"), _("Indicator"), _("How it measures"),
-                                    _("Data source"), _("Source"), _("Unit of measure"), _("Desired direction"),
-                                    _("Current state"), _("Current state measured on"), _("Comment on the current state"),
-                                    _("Desired state"), _("Desired state by")], _indicator_rows(goals),
-                  [10, 28, 40, 48, 40, 18, 28, 12, 18, 12, 14, 40, 12, 14]),
-            Sheet(_("Check-ins"), check_in_headers(), check_in_rows(check_ins), [12, 12, 28, 40, 48, 12, 10, 12, 40]),
-            Sheet(_("Activities"), [_("Activity ID"), _("Unit"), _("Goal"), _("Activity"), _("Purpose"),
-                                    _("Aim of the activity"), _("Responsible"), _("Start"), _("End"), _("Status"),
-                                    _("Indicators it should move")], _activity_rows(goals),
-                  [10, 28, 40, 40, 40, 40, 20, 12, 12, 12, 48]),
-            Sheet(_("Follow-ups"), [_("Follow-up ID"), _("Unit"), _("Activity"), _("Date"), _("Judgement"),
-                                    _("Process data"), _("Next step")], _follow_up_rows(goals),
-                  [10, 28, 40, 12, 20, 60, 40]),
-            Sheet(_("Analyses"), [_("Analysis ID"), _("Unit"), _("Goal"), _("Term"), _("Results"),
-                                  _("Analysis of causes"), _("Took part"), _("Effect of the activities"),
-                                  _("Goal attainment")], _analysis_rows(goals),
-                  [10, 28, 40, 10, 60, 60, 40, 60, 20]),
-        ]
-    )
+    suppressed_under: set[int] = set()
+
+    def sheets():
+        # A generator: the notes sheet is decided after the check-ins sheet has been written.
+        yield from _chain_sheets(goals, check_in_rows(check_ins, suppressed_under))
+        if suppressed_under:
+            yield notes_sheet(suppressed_under)
+
+    return write_workbook(sheets())
+
+
+def _chain_sheets(goals, check_ins_rows) -> list[Sheet]:
+    return [
+        Sheet(_("Goals"), [_("Goal ID"), _("Unit"), _("Level"), _("Goal"), _("Goal above"), _("School year"),
+                           _("From term"), _("To term"), _("Origin"), _("Status"), _("Description"),
+                           _("Expected effects")], _goal_rows(goals),
+              [10, 28, 22, 48, 40, 10, 10, 10, 24, 10, 60, 60]),
+        Sheet(_("Indicators"), [_("Indicator ID"), _("Unit"), _("Goal"), _("Indicator"), _("How it measures"),
+                                _("Data source"), _("Source"), _("Unit of measure"), _("Desired direction"),
+                                _("Current state"), _("Current state measured on"), _("Comment on the current state"),
+                                _("Desired state"), _("Desired state by")], _indicator_rows(goals),
+              [10, 28, 40, 48, 40, 18, 28, 12, 18, 12, 14, 40, 12, 14]),
+        Sheet(_("Check-ins"), check_in_headers(), check_ins_rows, [12, 12, 28, 40, 48, 12, 10, 12, 40]),
+        Sheet(_("Activities"), [_("Activity ID"), _("Unit"), _("Goal"), _("Activity"), _("Purpose"),
+                                _("Aim of the activity"), _("Responsible"), _("Start"), _("End"), _("Status"),
+                                _("Indicators it should move")], _activity_rows(goals),
+              [10, 28, 40, 40, 40, 40, 20, 12, 12, 12, 48]),
+        Sheet(_("Follow-ups"), [_("Follow-up ID"), _("Unit"), _("Activity"), _("Date"), _("Judgement"),
+                                _("Process data"), _("Next step")], _follow_up_rows(goals),
+              [10, 28, 40, 12, 20, 60, 40]),
+        Sheet(_("Analyses"), [_("Analysis ID"), _("Unit"), _("Goal"), _("Term"), _("Results"),
+                              _("Analysis of causes"), _("Took part"), _("Effect of the activities"),
+                              _("Goal attainment")], _analysis_rows(goals),
+              [10, 28, 40, 10, 60, 60, 40, 60, 20]),
+    ]
 
 
 def check_in_template(indicators) -> bytes:

@@ -19,7 +19,7 @@ def indicator_chart(state):
     """The indicator's chart (see ska.charts) from an IndicatorState."""
     from ..charts import indicator_chart as draw
 
-    return draw(state.indicator, state.check_ins)
+    return draw(state.indicator, state.check_ins, threshold=state.suppression_threshold)
 
 
 @register.filter
