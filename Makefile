@@ -5,10 +5,18 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test chromium migrate demo worker beat messages lock deploy-check clean
+.PHONY: run test install install-test chromium migrate demo worker beat messages lock deploy-check clean bench-reports
 
+# Beside the web server, a real Celery worker (with beat) on a broker kept in files under
+# var/broker/, so report PDFs are built in the background as in production. The worker's log is
+# var/worker.log; it stops when the web server does.
 run: install migrate demo ## Set everything up and serve the demo on http://127.0.0.1:8000
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@mkdir -p var/broker
+	@echo "Starting the Celery worker (log: var/worker.log)"
+	@SKA_BROKER=filesystem $(BIN)/celery -A ska worker --pool=solo -B --schedule var/celerybeat-schedule-run \
+	  --loglevel=INFO --without-mingle --without-gossip >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	SKA_BROKER=filesystem $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test chromium ## Install what the tests need and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -64,6 +72,9 @@ lock: install ## Re-pin the dependencies (with hashes, no index URLs)
 deploy-check: install ## What `manage.py check --deploy` says in production mode
 	SKA_PRODUCTION=1 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=ska.example.org \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench-reports: install ## Time building the grundskola report and 50 unit reports (seeds var/bench-reports.sqlite3)
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) var

@@ -17,6 +17,8 @@ def navigation(request):
         items.append(("wheel", _("Annual wheel"), reverse("annualwheel:overview")))
     if user.has_perm("ska.use_dialogues"):
         items.append(("dialogs", _("Quality dialogues"), reverse("dialogs:round_list")))
+    if user.has_perm("ska.use_reports"):
+        items.append(("reports", _("Quality reports"), reverse("reports:index")))
     if user.has_perm("ska.list_units"):
         items.append(("units", _("Units"), reverse("unit_list")))
     if user.has_perm("ska.list_providers"):
@@ -28,8 +30,8 @@ def navigation(request):
     if user.has_perm("ska.use_admin"):
         items.append(("admin", _("System administration"), reverse("admin:index")))
     match = request.resolver_match
-    current = "" if match is None else (match.namespace if match.namespace in ("annualwheel", "dialogs") else match.url_name)
-    sections = {"chain_matrix": "chain", "start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers", "annualwheel": "wheel", "dialogs": "dialogs"}
+    current = "" if match is None else (match.namespace if match.namespace in ("annualwheel", "dialogs", "reports") else match.url_name)
+    sections = {"chain_matrix": "chain", "start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers", "annualwheel": "wheel", "dialogs": "dialogs", "reports": "reports"}
     return {
         "nav_items": [
             {"key": key, "label": label, "url": url, "current": sections.get(current) == key} for key, label, url in items

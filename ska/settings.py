@@ -1,7 +1,8 @@
 """SKA settings: one module, read from the environment.
 
 Every value has an embedded default so that `make run` needs no other service:
-SQLite in ``var/``, Celery tasks run in-process, e-mail printed to the console.
+SQLite in ``var/``, e-mail printed to the console, Celery tasks run in-process (or, with
+``SKA_BROKER=filesystem`` as `make run` sets it, by a real worker on a queue kept in files).
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to Redis as broker and cache
 with a real worker, ``SKA_PRODUCTION=1`` to production mode (see docs/configuration.md).
 Every variable can also be given as ``NAME_FILE`` pointing at a file (Docker secrets).
@@ -112,8 +113,21 @@ else:
 
 # --- Celery -----------------------------------------------------------------
 # Without a broker every task runs in-process, at once, so the app needs no other service.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# SKA_BROKER=filesystem (what `make run` uses) keeps the queue in files under var/broker/, for
+# a real worker beside the development server with no broker server at all.
+SKA_BROKER = env.str("SKA_BROKER", default="")
+BROKER_DIR = env.path("SKA_BROKER_DIR", default=VAR_DIR / "broker")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+elif SKA_BROKER == "filesystem":
+    CELERY_BROKER_URL = "filesystem://"
+    for folder in ("queue", "control"):
+        (Path(BROKER_DIR) / folder).mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+# Two deployments (or two test runs) sharing one Redis keep apart by their queue's name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -125,6 +139,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)}
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(Path(BROKER_DIR) / "queue"),
+        "data_folder_out": str(Path(BROKER_DIR) / "queue"),
+        "control_folder": str(Path(BROKER_DIR) / "control"),
+        "polling_interval": 0.5,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Stockholm"
@@ -142,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dialogs.send_year_end_evaluations",
         "schedule": crontab(minute=0, hour=7, day_of_month=10, month_of_year=6),
     },
+    # Report builds whose worker died, or that nobody took, are queued again.
+    "reports-sweep-documents": {"task": "reports.sweep_documents", "schedule": 60.0},
 }
 
 # --- Authentication and access ----------------------------------------------
@@ -204,6 +227,25 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploads and the archive of report PDFs: local files by default, an S3-compatible bucket in
+# production. The bucket stays private; every download goes through the app's permission check.
+if env.str("SKA_STORAGE", default="") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # An archived report is never replaced: a name in use gets a new one.
+            "file_overwrite": False,
+        },
+    }
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 # --- E-mail -----------------------------------------------------------------
@@ -265,3 +307,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = SKA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SKA_MAX_UPLOAD_BYTES + 1024 * 1024
 # Målträngsel: a unit with more goals than this in a school year is warned.
 SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)
+# A report build whose worker has given no sign of life for this long is taken to have died
+# and is queued again (the running worker refreshes its heartbeat every few seconds).
+SKA_REPORT_STALE_SECONDS = env.int("SKA_REPORT_STALE_SECONDS", default=120)

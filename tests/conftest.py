@@ -145,15 +145,17 @@ def _worker_process(django_db_setup, tmp_path_factory):
         yield Worker(None, None)
         return
     mail_dir = tmp_path_factory.mktemp("worker-mail")
+    # A queue of this test run's own, so that a worker left behind by an earlier, crashed run
+    # (with another test database) can never take this run's tasks; the worker sends the tasks
+    # it queues itself (a report sweep, say) to it too.
+    queue = f"ska-test-{os.getpid()}"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # mail_dir is absolute: four slashes
+        "CELERY_QUEUE": queue,
     }
-    # A queue of this test run's own, so that a worker left behind by an earlier, crashed run
-    # (with another test database) can never take this run's tasks.
-    queue = f"ska-test-{os.getpid()}"
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     log = open(mail_dir.parent / "worker.log", "w")

@@ -8,11 +8,13 @@ from annualwheel.services.deadlines import overdue_follow_ups
 from annualwheel.services.reading import upcoming_for
 from dialogs.services.actions import open_actions_for
 from dialogs.services.start import dialogue_summary
+from reports.services.listing import latest_committee_documents
+from reports.services.unit_reports import awaiting_approval, completeness, reports_of_units
 
-from ..access import led_administrations, scope_of, visible_providers, visible_units
+from ..access import led_administrations, scope_of, visible_providers, visible_unit_reports, visible_units
 from ..chain_status import unit_todo
 from ..models import Role, RoleAssignment, SchoolForm, Unit
-from ..schoolyear import SchoolYear, Term
+from ..schoolyear import SchoolYear, Season, Term
 
 
 @require_GET
@@ -42,6 +44,7 @@ def start(request):
         overdue = overdue_follow_ups(municipal, context["school_year"])
         context["overdue"] = [(unit, overdue[unit.pk]) for unit in municipal if unit.pk in overdue]
         context["todo"] = [(unit, todo[unit.pk]) for unit in my_units if unit.pk in todo]
+        context["my_reports"] = _my_reports(municipal, context["school_year"])
         context["my_unit_roles"] = {
             assignment.unit_id: assignment
             for assignment in RoleAssignment.objects.filter(user=user, unit__isnull=False)
@@ -62,6 +65,29 @@ def start(request):
             .prefetch_related("school_forms")
         )
         context["overdue_units"] = len(overdue_follow_ups(led_units, context["school_year"]))
+        context["reports_awaiting"] = awaiting_approval(visible_unit_reports(user))
+    if scope.committees:
+        context["committee_documents"] = latest_committee_documents(user)
     if scope.providers:
         context["my_providers"] = visible_providers(user).filter(pk__in=scope.providers).prefetch_related("units")
     return render(request, "ska/start.html", context)
+
+
+def _my_reports(units, school_year: SchoolYear) -> list[dict]:
+    """Each unit's quality report of this school year (or a button to start it), and last
+    year's while it is not yet approved; in the autumn, when last year's report is written, a
+    button to start it if it has not been: one query."""
+    previous = school_year.previous()
+    reports = reports_of_units(units, [previous, school_year])
+    autumn = Term.current().season == Season.HT
+    rows = []
+    for unit in units:
+        last_year = reports.get((unit.pk, previous.start_year))
+        if (last_year is not None and not last_year.is_locked) or (last_year is None and autumn):
+            rows.append({
+                "unit": unit, "school_year": previous, "report": last_year,
+                "done": last_year and completeness(last_year),
+            })
+        report = reports.get((unit.pk, school_year.start_year))
+        rows.append({"unit": unit, "school_year": school_year, "report": report, "done": report and completeness(report)})
+    return rows

@@ -53,3 +53,16 @@
     }
   });
 })();
+
+// A report PDF that has just been built downloads by itself (the document page's progress poll
+// marks its link); the link stays for downloading it again.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt;
+    var link = root.matches && root.matches("[data-auto-download]") ? root : root.querySelector && root.querySelector("[data-auto-download]");
+    if (!link) return;
+    link.removeAttribute("data-auto-download");
+    window.location.assign(link.href);
+  });
+})();

@@ -1,0 +1,39 @@
+"""Background jobs of the quality reports: thin wrappers around ``reports.services.jobs``.
+
+A build is queued when the request's transaction commits and claimed by one worker; a message
+delivered twice does nothing the second time. When a worker starts, it sweeps at once (and again
+once a just-killed worker's heartbeat has had time to go stale), so a build whose worker died
+runs again after the restart rather than waiting for Celery beat.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import DatabaseError
+
+from .services.jobs import document_run, documents_sweep
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reports.build_document")
+def build_document(document_id: int) -> bool:
+    return document_run(document_id)
+
+
+@shared_task(name="reports.sweep_documents")
+def sweep_documents() -> int:
+    return len(documents_sweep())
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    try:
+        documents_sweep()
+    except DatabaseError:
+        logger.exception("Report builds could not be swept when the worker started")
+    sweep_documents.apply_async(countdown=settings.SKA_REPORT_STALE_SECONDS + 1)
