@@ -162,6 +162,16 @@ def goal_entry(admin_goal: Goal, chain: AdministrationChain, *, with_values: boo
         },
         "indicators": distributions,
         "development_areas": areas(pairs),
+        # The school form reports list every unit's goals under the goal, with the judgement.
+        "unit_goal_list": [
+            {
+                "unit": unit.name,
+                "title": goal["title"],
+                "followed_up": bool(goal["analyses"]),
+                "attainment_label": str(labels[judgement]) if judgement else "",
+            }
+            for (unit, goal), judgement in zip(pairs, judgements)
+        ] if with_values else [],
     }
 
 
