@@ -17,6 +17,7 @@ from django.utils import timezone
 from ska.models import Administration, Committee, User
 
 from .demo_committee import seed_committee
+from .services.analysis import analysis_save
 from .demo_holding import seed_held_dialogue
 from .demo_preparation import seed_preparation, seed_self_assessment
 from .models import Dialogue, GuideAnswer, Participant, Round, Slot
@@ -68,6 +69,25 @@ def _contact(dialogue: Dialogue) -> User | None:
     return participant.user if participant else None
 
 
+# The skolchef's analysis of the autumn round, in seed 004's structure (the analysis report's text).
+PROVIDER_ROUND_ANALYSIS = {
+    "summary": (
+        "Höstens kvalitetssamtal hölls med båda fristående huvudmännen i kommunen. Samtalen tog upp "
+        "trygghet och säkerhet, resultat och kvalitet, kompetensutvecklingsbehov, befolkningsprognos "
+        "och behov av platser, överlämningar samt barn- och elevhälsa."
+    ),
+    "analysis": (
+        "Båda huvudmännen beskriver ett fungerande trygghetsarbete men olika rutiner för överlämningar "
+        "mellan förskola och skola. Behovet av kompetensutveckling i språkutvecklande arbetssätt är "
+        "gemensamt för kommunens och de fristående verksamheterna."
+    ),
+    "proposed_actions": (
+        "Ta fram en gemensam rutin för överlämningar som även de fristående huvudmännen kan använda.\n"
+        "Bjud in de fristående huvudmännen till kommunens fortbildning i språkutvecklande arbetssätt."
+    ),
+}
+
+
 def seed_demo_dialogues(administration: Administration, committee: Committee) -> None:
     users = {u.username: u for u in User.objects.filter(username__in=["skolchef", "utvecklingschef", "sekreterare"])}
     chef, dev = users.get("skolchef"), users.get("utvecklingschef")
@@ -99,6 +119,7 @@ def _seed_provider_round(round_: Round, chef: User, dev: User | None, now: datet
             dialogue.save(update_fields=["held_at"])
             Participant.objects.filter(dialogue=dialogue).update(attended=True)
         round_.status = Round.Status.CLOSED
+        analysis_save(round_=round_, version=None, values=PROVIDER_ROUND_ANALYSIS, user=chef)
     else:
         # Myrstacken has booked; Lyckan has not, so the demo's contact person can try.
         for dialogue in dialogues:

@@ -4,20 +4,24 @@
   the administration's text, not the product's).
 - Österportskolan (the `rektor` demo user's unit) has an approved report for last school year
   and a draft for this one, some sections written and done, started from last year's.
+- The municipality has a (made-up) logo for the report covers.
 - Västervångskolan has submitted this year's report, so `skolchef` has one to approve.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from ska.models import Administration, Committee, SchoolForm, Unit, User
 from ska.schoolyear import SchoolYear
 
-from .models import DataPart, ReportTemplate, TemplateSection, UnitReport
+from .models import DataPart, ReportSettings, ReportTemplate, TemplateSection, UnitReport
+from .services.report_settings import settings_save
 from .services.unit_reports import unit_report_start
 
 # (heading, guidance, data part)
@@ -115,11 +119,36 @@ def _new_report(unit: Unit | None, school_year: SchoolYear, user: User | None) -
 
 
 @transaction.atomic
+def _logo_png() -> bytes:
+    """Ekvalla's made-up coat of arms, drawn for the demo's report covers (which print the name)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (120, 150), "white")
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(10, 10), (110, 10), (110, 80), (60, 140), (10, 80)], fill="#1d3557")
+    for y in (45, 70, 95):
+        draw.line([(24, y), (44, y - 10), (64, y), (84, y - 10), (98, y)], fill="white", width=5)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _logo(municipality, user: User | None) -> None:
+    if user is None or ReportSettings.objects.filter(municipality=municipality).exclude(logo="").exists():
+        return
+    settings_save(
+        municipality=municipality, user=user, logo_alt="Ekvalla kommuns vapen",
+        suppression_threshold=municipality.suppression_threshold,
+        logo=SimpleUploadedFile("ekvalla.png", _logo_png(), content_type="image/png"),
+    )
+
+
 def seed_demo_reports(administration: Administration, committee: Committee) -> None:
     """Idempotent, like the rest of the demo."""
     users = {u.username: u for u in User.objects.filter(username__in=["rektor", "rektor2", "skolchef"])}
     rektor, rektor2, skolchef = users.get("rektor"), users.get("rektor2"), users.get("skolchef")
     _templates(administration, skolchef)
+    _logo(administration.municipality, skolchef)
     units = {u.name: u for u in Unit.objects.filter(administration=administration, name__in=["Österportskolan", "Västervångskolan"])}
     current = SchoolYear.current()
     previous = current.previous()

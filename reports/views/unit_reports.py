@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from annualwheel.models import EventKind
+from annualwheel.services.deadlines import passed_deadlines
 from ska.access import get_visible_or_404, led_administrations, scope_of, visible_unit_reports
 from ska.models import Unit
 from ska.schoolyear import SchoolYear
@@ -321,6 +323,16 @@ def _overview_years() -> list[SchoolYear]:
     return [current - n for n in range(0, 5)]
 
 
+def _overdue(window, report):
+    """The report deadline of the annual wheel that has passed without the report being
+    submitted (or approved), if any."""
+    if window is None:
+        return None
+    if report is not None and report.status in (UnitReport.Status.SUBMITTED, UnitReport.Status.APPROVED):
+        return None
+    return window.deadline
+
+
 @require_GET
 def unit_report_overview(request):
     """Every unit's report of a school year, with its status and how complete it is."""
@@ -340,14 +352,23 @@ def unit_report_overview(request):
         units = units.filter(Exists(reports_of_year.filter(status=status)))
     page = Paginator(units.order_by("name", "pk"), settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
     page_units = list(page.object_list)
+    prefetch_related_objects(page_units, "school_forms")
+    deadlines = passed_deadlines(page_units, school_year, kind=EventKind.REPORT_DEADLINE)
     reports = {
         report.unit_id: report
         for report in services.with_completeness(
             UnitReport.objects.filter(unit__in=page_units, school_year=school_year)
         )
     }
-    rows = [(unit, reports.get(unit.pk), services.completeness(reports[unit.pk]) if unit.pk in reports else None)
-            for unit in page_units]
+    rows = [
+        (
+            unit,
+            reports.get(unit.pk),
+            services.completeness(reports[unit.pk]) if unit.pk in reports else None,
+            _overdue(deadlines.get(unit.pk), reports.get(unit.pk)),
+        )
+        for unit in page_units
+    ]
     by_status = dict(
         UnitReport.objects.filter(unit__in=all_units, school_year=school_year)
         .values_list("status")

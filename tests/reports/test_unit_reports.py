@@ -521,10 +521,10 @@ def test_the_overview_lists_every_unit_filtered_by_status(org, people, login, cu
     client = login(people.leadership)
     url = reverse("reports:unit_report_overview")
     rows = client.get(url).context["rows"]
-    assert {unit.name for unit, _, _ in rows} == {org.unit.name, org.other_unit.name, org.preschool.name}
-    completeness = {unit.pk: done for unit, report, done in rows if report}
+    assert {unit.name for unit, *_ in rows} == {org.unit.name, org.other_unit.name, org.preschool.name}
+    completeness = {unit.pk: done for unit, report, done, _ in rows if report}
     assert completeness[org.other_unit.pk].percent == 100 and completeness[org.unit.pk].percent == 0
-    only = lambda status: [unit.name for unit, _, _ in client.get(url, {"status": status, "lasar": current_year.start_year}).context["rows"]]
+    only = lambda status: [unit.name for unit, *_ in client.get(url, {"status": status, "lasar": current_year.start_year}).context["rows"]]
     assert only("submitted") == [org.other_unit.name]
     assert only("draft") == [org.unit.name]
     assert only("not_started") == [org.preschool.name]
@@ -638,3 +638,28 @@ def test_every_page_answers_each_role_as_it_may(org, people, login):
             assert client.get(url).status_code == allowed.get(role, refused), f"{role} on {url}"
         for url in post_only:
             assert client.get(url).status_code == 405, f"{role} on {url}"
+
+
+def test_a_report_not_submitted_by_the_wheels_report_deadline_is_late_in_the_overview(org, people, login, current_year):
+    import datetime
+
+    from annualwheel.models import EventKind, Wheel
+    from annualwheel.services.events import event_create
+
+    wheel = Wheel.objects.create(name="SKA-hjulet", school_year=current_year, administration=org.administration)
+    event_create(
+        wheel=wheel,
+        values={"kind": EventKind.REPORT_DEADLINE, "title": "Kvalitetsrapporten lämnas in",
+                "start_date": datetime.date.today() - datetime.timedelta(days=1)},
+        user=people.leadership,
+    )
+    draft = services.unit_report_start(unit=org.unit, school_year=current_year, user=people.rector)
+    submitted = services.unit_report_start(unit=org.other_unit, school_year=current_year, user=people.rector)
+    finish_all(submitted, people.rector)
+    services.unit_report_submit(report=submitted, user=people.rector)
+    response = login(people.leadership).get(reverse("reports:unit_report_overview"))
+    late = {unit.pk: overdue for unit, _report, _done, overdue in response.context["rows"]}
+    assert late[org.unit.pk] is not None and late[org.unit.pk].event.title == "Kvalitetsrapporten lämnas in"
+    assert late[org.preschool.pk] is not None  # not even started
+    assert late[org.other_unit.pk] is None  # submitted in time
+    assert draft.status == "draft" and "Kvalitetsrapporten lämnas in" in response.content.decode()
