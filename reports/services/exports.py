@@ -115,8 +115,9 @@ def _typed(value):
 
 # --- The school year's archive --------------------------------------------------------------
 def archived_documents(*, administration, school_year, visible=None) -> list[ReportDocument]:
-    """The documents that go to the e-archive: of each report, the latest published version;
-    of a unit's report, also the latest version built after its quality report was approved.
+    """The documents that go to the e-archive: of each report, the latest published version
+    (what the committee got); of a unit's report never published, the latest version built
+    after its quality report was approved.
     ``visible``: a queryset limiting what may be included (the person's ``visible_documents``).
     Their snapshots are left out here (loaded a few at a time while the archive is written)."""
     documents = visible if visible is not None else ReportDocument.objects.all()
@@ -134,9 +135,12 @@ def archived_documents(*, administration, school_year, visible=None) -> list[Rep
         .defer("snapshot")
         .order_by("key", "-version")
     )
+    # What the committee got comes first: a published version wins over a later unpublished one.
     latest: dict[str, ReportDocument] = {}
     for document in candidates:
-        latest.setdefault(document.key, document)
+        chosen = latest.get(document.key)
+        if chosen is None or (document.is_published and not chosen.is_published):
+            latest[document.key] = document
     return sorted(latest.values(), key=lambda d: (KIND_ORDER.get(d.kind, 99), d.title, d.key))
 
 

@@ -284,6 +284,10 @@ def record_restore_view(request, kind, pk):
 def record_history(request, kind, pk):
     model = KINDS.get(kind) or _not_found()
     record = get_visible_or_404(request.user, model.all_objects.all(), "ska.view_chain", pk=pk)
+    if isinstance(record, CheckIn) and not request.user.has_perm("ska.change_chain", record):
+        # A check-in's history holds its raw value and group size, also from groups too small to
+        # show: only those who keep the indicator (and enter its values) may read it.
+        raise PermissionDenied
     history = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
     changes = []
     for newer, older in zip(history, history[1:] + [None]):

@@ -260,3 +260,28 @@ def test_the_archive_page_and_download_run_the_same_queries_for_more_reports(org
     for n in range(5):
         _document(org, report_chain, kind="forskola", key=f"forskola-extra-{n}", published=True)
     assert (queries(page), queries(_archive_url(org))) == before
+
+
+def test_what_the_committee_got_stays_in_the_archive_when_a_later_version_was_not_published(org, report_chain):
+    from reports.services.exports import archived_documents
+
+    published = _document(org, report_chain, kind="overall", version=1, published=True)
+    later = _document(org, report_chain, kind="overall", version=2)
+    chosen = archived_documents(administration=org.administration, school_year=YEAR)
+    assert published in chosen and later not in chosen
+    newest = _document(org, report_chain, kind="overall", version=3, published=True)
+    assert archived_documents(administration=org.administration, school_year=YEAR) == [newest]
+
+
+def test_the_reports_pages_link_the_excel_data_and_the_archive(org, people, login, report_chain):
+    from django.urls import reverse
+
+    document = _document(org, report_chain, kind="overall", version=1, published=True)
+    excel = reverse("reports:document_excel", args=[document.pk])
+    archive = reverse("reports:year_archive")
+    secretary = login(people.secretary)
+    assert excel in secretary.get(document.get_absolute_url()).content.decode()
+    index = secretary.get(reverse("reports:index"), {"lasar": YEAR.start_year}).content.decode()
+    assert excel in index and archive in index
+    member_index = login(people.member).get(reverse("reports:index"), {"lasar": YEAR.start_year}).content.decode()
+    assert excel in member_index and archive not in member_index  # members read, they do not archive

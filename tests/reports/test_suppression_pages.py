@@ -240,3 +240,32 @@ def test_the_unit_page_runs_the_same_queries_with_more_suppressed_values(report_
         CheckInFactory(indicator=indicator, value=Decimal("50") + n, group_size=n + 2)
         CheckInFactory(indicator=indicator, value=Decimal("60") + n, group_size=40, date=datetime.date(2026, 1, 1))
     assert queries() == small
+
+
+def test_a_check_ins_history_with_its_raw_value_is_only_for_those_who_keep_it(org, people, login, report_chain):
+    from django.urls import reverse
+
+    url = reverse("record_history", args=["avstamning", report_chain.small_check_in.pk])
+    assert login(people.rector).get(url).status_code == 200  # keeps the unit's chain, entered the value
+    assert login(people.leadership).get(url).status_code == 200
+    assert login(people.other_rector).get(url).status_code == 404
+    for who in ("secretary", "member"):
+        assert login(getattr(people, who)).get(url).status_code in (403, 404), who
+
+
+def test_an_administration_indicators_check_in_history_is_refused_to_readers_who_do_not_keep_it(org, people, login):
+    import datetime
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from ska.models import CheckIn, Indicator
+    from tests.factories import AdministrationGoalFactory
+
+    goal = AdministrationGoalFactory(administration=org.administration)
+    indicator = Indicator.objects.create(goal=goal, title="Andel nyanlända elever med behörighet")
+    check_in = CheckIn.objects.create(indicator=indicator, date=datetime.date(2026, 3, 1), value=Decimal("17.5"), group_size=5)
+    url = reverse("record_history", args=["avstamning", check_in.pk])
+    response = login(people.rector).get(url)  # sees the administration's goals, may not keep them
+    assert response.status_code == 403 and b"17" not in response.content
+    assert login(people.leadership).get(url).status_code == 200
