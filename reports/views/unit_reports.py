@@ -18,8 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from annualwheel.models import EventKind
-from annualwheel.services.deadlines import passed_deadlines
 from ska.access import get_visible_or_404, led_administrations, scope_of, visible_unit_reports
 from ska.models import Unit
 from ska.schoolyear import SchoolYear
@@ -28,6 +26,7 @@ from ska.services.records import EditConflict
 from ..forms_unit_reports import NOT_STARTED, OverviewFilterForm, ReturnForm, SectionForm, SectionImageForm
 from ..models import ReportSection, SectionImage, UnitReport
 from ..services import unit_reports as services
+from ..services.deadlines import passed_report_deadlines
 from ..services.unit_report_preview import report_preview
 from ..services.unit_reports import ReportError
 
@@ -323,14 +322,14 @@ def _overview_years() -> list[SchoolYear]:
     return [current - n for n in range(0, 5)]
 
 
-def _overdue(window, report):
+def _overdue(deadline, report):
     """The report deadline of the annual wheel that has passed without the report being
     submitted (or approved), if any."""
-    if window is None:
+    if deadline is None:
         return None
     if report is not None and report.status in (UnitReport.Status.SUBMITTED, UnitReport.Status.APPROVED):
         return None
-    return window.deadline
+    return deadline
 
 
 @require_GET
@@ -353,7 +352,7 @@ def unit_report_overview(request):
     page = Paginator(units.order_by("name", "pk"), settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
     page_units = list(page.object_list)
     prefetch_related_objects(page_units, "school_forms")
-    deadlines = passed_deadlines(page_units, school_year, kind=EventKind.REPORT_DEADLINE)
+    deadlines = passed_report_deadlines(page_units, school_year)
     reports = {
         report.unit_id: report
         for report in services.with_completeness(

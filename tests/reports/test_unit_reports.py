@@ -641,25 +641,36 @@ def test_every_page_answers_each_role_as_it_may(org, people, login):
 
 
 def test_a_report_not_submitted_by_the_wheels_report_deadline_is_late_in_the_overview(org, people, login, current_year):
+    """The report of a school year is due at a report deadline in its spring term or in the autumn
+    after it: the September deadline on this year's wheel is last year's reports' deadline."""
     import datetime
 
     from annualwheel.models import EventKind, Wheel
     from annualwheel.services.events import event_create
 
+    today = datetime.date.today()
+    last_year = current_year.previous()
+    deadline_day = today - datetime.timedelta(days=1)
+    in_autumn = deadline_day < current_year.spring.start
     wheel = Wheel.objects.create(name="SKA-hjulet", school_year=current_year, administration=org.administration)
     event_create(
         wheel=wheel,
-        values={"kind": EventKind.REPORT_DEADLINE, "title": "Kvalitetsrapporten lämnas in",
-                "start_date": datetime.date.today() - datetime.timedelta(days=1)},
+        values={"kind": EventKind.REPORT_DEADLINE, "title": "Kvalitetsrapporten lämnas in", "start_date": deadline_day},
         user=people.leadership,
     )
-    draft = services.unit_report_start(unit=org.unit, school_year=current_year, user=people.rector)
-    submitted = services.unit_report_start(unit=org.other_unit, school_year=current_year, user=people.rector)
+    due_year = last_year if in_autumn else current_year  # whose reports that deadline is for
+    draft = services.unit_report_start(unit=org.unit, school_year=due_year, user=people.rector)
+    submitted = services.unit_report_start(unit=org.other_unit, school_year=due_year, user=people.rector)
     finish_all(submitted, people.rector)
     services.unit_report_submit(report=submitted, user=people.rector)
-    response = login(people.leadership).get(reverse("reports:unit_report_overview"))
+    client = login(people.leadership)
+    url = reverse("reports:unit_report_overview")
+    response = client.get(url, {"lasar": due_year.start_year})
     late = {unit.pk: overdue for unit, _report, _done, overdue in response.context["rows"]}
     assert late[org.unit.pk] is not None and late[org.unit.pk].event.title == "Kvalitetsrapporten lämnas in"
     assert late[org.preschool.pk] is not None  # not even started
     assert late[org.other_unit.pk] is None  # submitted in time
     assert draft.status == "draft" and "Kvalitetsrapporten lämnas in" in response.content.decode()
+    other_year = current_year if in_autumn else last_year
+    rows = client.get(url, {"lasar": other_year.start_year}).context["rows"]
+    assert not any(overdue for *_rest, overdue in rows)  # another year's deadline
