@@ -470,8 +470,19 @@ def can_decide_unit_report(user, report) -> bool:
     return scope.is_sysadmin or report.unit.administration_id in scope.led_administrations
 
 
+def _committee_round(round_) -> bool:
+    from dialogs.models import DialogueKind
+
+    return round_ is not None and round_.kind == DialogueKind.COMMITTEE
+
+
 @rules.predicate
 def can_view_document(user, document) -> bool:
+    """An analysis report holds a round's dialogue notes: besides förvaltningsledning, only the
+    round's hosts see it, and the committee's secretary only that of the committee's own round.
+    It is never a unit's document (its staff may not be party to the dialogues)."""
+    from reports.models import ReportKind
+
     if document is None:
         return False
     scope = scope_of(user)
@@ -481,11 +492,18 @@ def can_view_document(user, document) -> bool:
         return True
     if document.administration_id is None and _leads_committee(scope, document.committee_id):
         return True
+    if document.published_at is not None and document.committee_id in scope.committees:
+        return True
+    if document.kind == ReportKind.ANALYSIS:
+        # The round is read only for those it can matter to: rektorer and secretaries.
+        if scope.rector_units and document.round is not None and document.round.unit_id in scope.rector_units:
+            return True
+        if document.committee_id not in scope.committees or Role.SECRETARY not in scope.roles:
+            return False
+        return _committee_round(document.round) and _is_secretary_of(user, document.committee_id)
     if _is_secretary_of(user, document.committee_id):
         return True
-    if document.unit_id is not None and document.unit_id in scope.unit_staff_units:
-        return True
-    return document.published_at is not None and document.committee_id in scope.committees
+    return document.unit_id is not None and document.unit_id in scope.unit_staff_units
 
 
 @rules.predicate
@@ -510,6 +528,21 @@ def can_build_administration_reports(user, administration) -> bool:
     if scope.is_sysadmin or administration.pk in scope.led_administrations:
         return True
     return _is_secretary_of(user, administration.committee_id)
+
+
+@rules.predicate
+def can_build_analysis_report(user, round_) -> bool:
+    """Build a round's analysis report (it holds the dialogues' notes): the round has been
+    opened, and the person hosts it, or is the committee's secretary and the round is the
+    committee's own dialogue. Agrees with ``reports.services.listing.analysis_report_rounds``."""
+    from dialogs.models import Round
+
+    if round_ is None or round_.status == Round.Status.DRAFT or round_.deleted_at is not None:
+        return False
+    scope = scope_of(user)
+    if _hosts_round(scope, round_):
+        return True
+    return _committee_round(round_) and _is_secretary_of(user, round_.administration.committee_id)
 
 
 @rules.predicate
@@ -561,6 +594,7 @@ PERMISSIONS = {
     "ska.view_document": can_view_document,
     "ska.publish_document": can_publish_document,
     "ska.build_administration_reports": can_build_administration_reports,
+    "ska.build_analysis_report": can_build_analysis_report,
     "ska.manage_report_templates": can_manage_report_templates,
 }
 for _name, _predicate in PERMISSIONS.items():
@@ -709,7 +743,8 @@ def visible_unit_reports(user):
 
 def visible_documents(user):
     """Report documents the person may see (agrees with ``ska.view_document``)."""
-    from reports.models import ReportDocument
+    from dialogs.models import DialogueKind
+    from reports.models import ReportDocument, ReportKind
 
     scope = scope_of(user)
     documents = ReportDocument.objects.all()
@@ -718,11 +753,13 @@ def visible_documents(user):
     secretary_of = set(
         RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values_list("committee_id", flat=True)
     ) if Role.SECRETARY in scope.roles else set()
+    analysis = Q(kind=ReportKind.ANALYSIS)
     visible = (
         Q(administration_id__in=scope.led_administrations)
-        | Q(committee_id__in=secretary_of)
-        | Q(unit_id__in=scope.unit_staff_units)
         | Q(published_at__isnull=False, committee_id__in=scope.committees)
+        | ~analysis & (Q(committee_id__in=secretary_of) | Q(unit_id__in=scope.unit_staff_units))
+        | analysis & Q(committee_id__in=secretary_of, round__kind=DialogueKind.COMMITTEE)
+        | analysis & Q(round__unit_id__in=scope.rector_units)
     )
     if Role.LEADERSHIP in scope.roles:
         visible |= Q(administration__isnull=True, committee_id__in=scope.related_committees)

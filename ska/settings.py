@@ -311,3 +311,7 @@ SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)
 # A report build whose worker has given no sign of life for this long is taken to have died
 # and is queued again (the running worker refreshes its heartbeat every few seconds).
 SKA_REPORT_STALE_SECONDS = env.int("SKA_REPORT_STALE_SECONDS", default=120)
+# A queued build whose message was sent this long ago and still not taken is sent again.
+SKA_REPORT_REQUEUE_SECONDS = env.int("SKA_REPORT_REQUEUE_SECONDS", default=600)
+# A build whose worker died this many times is marked failed instead of queued again.
+SKA_REPORT_MAX_ATTEMPTS = env.int("SKA_REPORT_MAX_ATTEMPTS", default=3)

@@ -9,11 +9,16 @@ of the same report; a second click gets the build already on its way.
 running one whose heartbeat has gone stale (its worker died). Whoever loses the claim does nothing,
 so a task delivered twice builds once. While it builds, the worker writes its progress (at most
 twice a second) and a background thread keeps its heartbeat fresh, even through a long WeasyPrint
-render. Every later write checks the claim (status running, same attempt), so a worker the sweeper
-gave up on cannot overwrite the build that replaced it.
+render. Every later write checks the claim (status running, same attempt and start), so a worker
+the sweeper gave up on cannot overwrite the build that replaced it.
 
-``documents_sweep`` (Celery beat, every minute, and whenever a worker starts) queues again the
-builds whose worker died and the queued ones nobody took.
+``heartbeat_at`` means two things: while a build runs, its worker's last sign of life; while it
+is queued, when its task was last sent. ``documents_sweep`` (Celery beat, every minute, and
+whenever a worker starts) queues again the builds whose worker died, and sends again the task of
+a queued build nobody took once ``SKA_REPORT_REQUEUE_SECONDS`` have passed since it was last
+sent (not every minute: a backlog would gather duplicate messages). A build whose worker died
+``SKA_REPORT_MAX_ATTEMPTS`` times (a PDF too large for the worker's memory, say) is not tried
+again on its own: it fails, and a person may retry it.
 
 A finished PDF is never changed: it is stored under a name of its own (the storage picks a free
 name rather than overwriting), with its SHA-256 checksum and the data snapshot it was built from.
@@ -31,6 +36,7 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -38,18 +44,25 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ska.schoolyear import SchoolYear
 
-from ..models import ReportDocument, ReportKind
+from ..models import ReportDocument, ReportKind, UnitReport
+from .data import SnapshotError
 from .progress import Progress
+from .report_templates import TemplateError
+from .unit_reports import ReportError
 
 logger = logging.getLogger(__name__)
 
 Status = ReportDocument.Status
 ADMINISTRATION_KINDS = (ReportKind.OVERALL, ReportKind.FORSKOLA, ReportKind.GRUNDSKOLA, ReportKind.PLAN)
-# A queued build nobody has taken after this long is queued again (its message may be lost).
-QUEUED_RETRY_SECONDS = 60
+# A queued build nobody has taken this long after its task was sent is sent again (its message
+# may be lost); settings.SKA_REPORT_REQUEUE_SECONDS overrides it.
+REQUEUE_SECONDS = 600
+# A build whose worker died this many times fails instead (settings.SKA_REPORT_MAX_ATTEMPTS).
+MAX_ATTEMPTS = 3
 # The progress bar polls every second; writing progress more often only loads the database.
 PROGRESS_INTERVAL_SECONDS = 0.5
 
@@ -60,6 +73,19 @@ class ReportRequestError(ValueError):
 
 class LostClaim(Exception):
     """Another worker has taken over this build (the sweeper took this one for dead)."""
+
+
+# Failures whose message is written for the person (shown as it is); any other failure is a bug
+# or an outage, whose details go to the log and not onto the page.
+READABLE_ERRORS = (ReportRequestError, SnapshotError, ValidationError, ReportError, TemplateError)
+
+
+def requeue_seconds() -> int:
+    return getattr(settings, "SKA_REPORT_REQUEUE_SECONDS", REQUEUE_SECONDS)
+
+
+def max_attempts() -> int:
+    return max(1, getattr(settings, "SKA_REPORT_MAX_ATTEMPTS", MAX_ATTEMPTS))
 
 
 # --- Requesting a build -----------------------------------------------------------
@@ -90,7 +116,9 @@ def document_request(
             try:
                 with transaction.atomic():
                     document = ReportDocument.objects.create(
-                        kind=kind, key=key, version=latest + 1, requested_by=user, status=Status.QUEUED, **subject
+                        kind=kind, key=key, version=latest + 1, requested_by=user, status=Status.QUEUED,
+                        heartbeat_at=timezone.now(),  # queued: when its task was sent
+                        **subject,
                     )
             except IntegrityError:
                 # A build of the same report was requested at the same moment: take theirs.
@@ -101,23 +129,24 @@ def document_request(
 
 
 def document_retry(document: ReportDocument, user) -> ReportDocument:
-    """Build a failed document again. The latest version is queued again as it is; a failed
-    older version leads to a new version, so that versions stay in the order they were built."""
+    """Build a failed document again. The latest version is queued again as it is (its attempts
+    counted afresh); a failed older version leads to a new version, so that versions stay in the
+    order they were built."""
     if document.status != Status.FAILED:
         raise ReportRequestError(_("Only a build that failed can be retried."))
     latest = ReportDocument.objects.filter(key=document.key).aggregate(latest=Max("version"))["latest"]
     if latest != document.version:
         return document_request(
-            kind=document.kind, school_year=document.school_year, user=user, administration=document.administration,
-            unit_report=document.unit_report, round_=document.round,
+            kind=document.kind, school_year=document.school_year, user=user, **subject_of(document)
         )
     with transaction.atomic():
         try:
             with transaction.atomic():
+                now = timezone.now()
                 queued = ReportDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
                     status=Status.QUEUED, error="", progress_done=0, progress_total=1, progress_label="",
-                    heartbeat_at=None, started_at=None, finished_at=None, requested_by=user,
-                    requested_at=timezone.now(),
+                    attempts=0, heartbeat_at=now, started_at=None, finished_at=None, requested_by=user,
+                    requested_at=now,
                 )
         except IntegrityError:
             # Someone has meanwhile asked for the report again: that build is the one to follow.
@@ -126,6 +155,15 @@ def document_retry(document: ReportDocument, user) -> ReportDocument:
             _enqueue(document.pk)
     document.refresh_from_db()
     return document
+
+
+def subject_of(document: ReportDocument) -> dict:
+    """What the document is about, as ``document_request`` takes it: only what its kind needs."""
+    if document.kind == ReportKind.UNIT:
+        return {"unit_report": document.unit_report}
+    if document.kind == ReportKind.ANALYSIS:
+        return {"round_": document.round}
+    return {"administration": document.administration}
 
 
 def _enqueue(document_id: int) -> None:
@@ -156,7 +194,11 @@ def _subject(kind, school_year, administration, unit_report, round_) -> dict:
             raise ReportRequestError(_("Only a municipal unit's quality report can be built."))
         about = unit.name
     elif kind == ReportKind.ANALYSIS:
-        administration, unit, year = round_.administration, round_.unit, round_.school_year
+        # Not the round's unit, even for a round within a unit: the document is not the unit's
+        # (its staff would see the notes of dialogues they need not be party to).
+        administration, year = round_.administration, round_.school_year
+        if round_.status == round_.Status.DRAFT:
+            raise ReportRequestError(_("The round is still a draft: open it before building its analysis report."))
         about = round_.title
     else:
         year = _school_year(school_year) if school_year else None
@@ -183,13 +225,13 @@ def _subject(kind, school_year, administration, unit_report, round_) -> dict:
 def document_run(document_id: int) -> bool:
     """Build the document, if it is this worker's to build: True if it did. Safe to run twice
     (a done build, or one another live worker is building, is left alone)."""
-    attempt = _claim(document_id)
-    if attempt is None:
+    claim = _claim(document_id)
+    if claim is None:
         return False
     document = ReportDocument.objects.select_related(
         "administration__municipality", "administration__committee", "unit_report__unit", "round"
     ).get(pk=document_id)
-    job = _Job(document, attempt)
+    job = _Job(document, *claim)
     try:
         with job.heartbeat():
             snapshot, pdf, pages = _build(job)
@@ -197,27 +239,56 @@ def document_run(document_id: int) -> bool:
     except LostClaim:
         logger.warning("Report build %s was taken over by another worker", document_id)
         return False
-    except Exception as error:  # noqa: BLE001 — the job's boundary: any failure is shown to the person, who may retry
+    except Exception as error:  # noqa: BLE001 — the job's boundary: the person sees that it failed, and may retry
+        # The traceback goes to the log; the person gets a message meant for them (error_message).
         logger.exception("Report build %s failed", document_id)
         job.fail(error)
         return True
 
 
-def _claim(document_id: int) -> int | None:
-    """Take the build with one conditional UPDATE; the attempt number, or None if it is not ours."""
+def _claim(document_id: int) -> tuple[int, object] | None:
+    """Take the build with one conditional UPDATE: the claim (attempt number and start), or None if
+    it is not ours. A build whose worker died too often is failed instead of taken."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.SKA_REPORT_STALE_SECONDS)
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING) & (
-        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True)
+    # The heartbeat of a queued build is when it was sent: staleness is only a running build's.
+    claimable = Q(status=Status.QUEUED) | (
+        Q(status=Status.RUNNING) & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
     )
+    limit = max_attempts()
     with transaction.atomic():
-        claimed = ReportDocument.objects.filter(claimable, pk=document_id).update(
+        claimed = ReportDocument.objects.filter(claimable, pk=document_id, attempts__lt=limit).update(
             status=Status.RUNNING, attempts=F("attempts") + 1, heartbeat_at=now, started_at=now,
             progress_done=0, progress_total=1, progress_label="", error="",
         )
         if not claimed:
+            _give_up(ReportDocument.objects.filter(claimable, pk=document_id, attempts__gte=limit), now)
             return None
-        return ReportDocument.objects.values_list("attempts", flat=True).get(pk=document_id)
+        return ReportDocument.objects.values_list("attempts", "started_at").get(pk=document_id)
+
+
+def _give_up(builds, now) -> list[int]:
+    """Fail the given builds, each of which has stopped too often without finishing; their ids."""
+    given_up = []
+    for pk, attempts in builds.values_list("pk", "attempts"):
+        with translation.override(settings.LANGUAGE_CODE):
+            message = stopped_message(attempts)
+        if builds.filter(pk=pk, attempts=attempts).update(
+            status=Status.FAILED, error=message, finished_at=now, heartbeat_at=None
+        ):
+            logger.warning("Report build %s stopped %s times without finishing: not tried again", pk, attempts)
+            given_up.append(pk)
+    return given_up
+
+
+def stopped_message(attempts: int) -> str:
+    return ngettext(
+        "The build stopped %(count)d time without finishing, so it is not tried again on its own. "
+        "Try again; if it stops again, contact the system administrator.",
+        "The build stopped %(count)d times without finishing, so it is not tried again on its own. "
+        "Try again; if it stops again, contact the system administrator.",
+        attempts,
+    ) % {"count": attempts}
 
 
 def _build(job: _Job) -> tuple[dict, bytes, int]:
@@ -228,6 +299,8 @@ def _build(job: _Job) -> tuple[dict, bytes, int]:
 
     document, progress = job.document, job.progress
     with translation.override(settings.LANGUAGE_CODE):
+        if any(subject is None for subject in subject_of(document).values()):
+            raise ReportRequestError(_("What the report is about has been removed: it cannot be built."))
         progress.expect(2)  # laying out and writing the PDF come after the data
         progress.say(_("Collecting the data"))
         job.flush()
@@ -251,16 +324,20 @@ def _build(job: _Job) -> tuple[dict, bytes, int]:
 class _Job:
     """One claimed attempt at a build: its writes only land while the claim is still its own."""
 
-    def __init__(self, document: ReportDocument, attempt: int):
+    def __init__(self, document: ReportDocument, attempt: int, started_at):
         self.document = document
+        # The claim: a person's retry counts attempts afresh, so the start tells two claims apart.
         self.attempt = attempt
+        self.started_at = started_at
         self.lost = False
         self.progress = Progress(self._report)
         self._state = (0, 1, "")
         self._written_at = float("-inf")
 
     def mine(self):
-        return ReportDocument.objects.filter(pk=self.document.pk, status=Status.RUNNING, attempts=self.attempt)
+        return ReportDocument.objects.filter(
+            pk=self.document.pk, status=Status.RUNNING, attempts=self.attempt, started_at=self.started_at
+        )
 
     def _report(self, done: int, total: int, label: str) -> None:
         """The progress callback: written at most every PROGRESS_INTERVAL_SECONDS."""
@@ -324,11 +401,26 @@ class _Job:
         return True
 
     def fail(self, error: BaseException) -> None:
-        if isinstance(error, SoftTimeLimitExceeded):
-            message = _("The build took too long and was stopped.")
-        else:
-            message = f"{type(error).__name__}: {error}"
+        with translation.override(settings.LANGUAGE_CODE):
+            message = error_message(error)
         self.mine().update(status=Status.FAILED, error=message[:5000], finished_at=timezone.now())
+
+
+def error_message(error: BaseException) -> str:
+    """What the person is told about a failed build: the app's own errors say what is wrong;
+    anything else (a bug, an outage) gets a general message, its details are in the log."""
+    if isinstance(error, SoftTimeLimitExceeded):
+        return _("The build took too long and was stopped.")
+    if isinstance(error, ValidationError):
+        message = " ".join(str(text) for text in error.messages)
+    elif isinstance(error, READABLE_ERRORS):
+        message = str(error)
+    else:
+        message = ""
+    return message or _(
+        "The PDF could not be built because of an internal error. Try again; if it fails again, "
+        "contact the system administrator."
+    )
 
 
 def _file_name(document: ReportDocument) -> str:
@@ -337,21 +429,26 @@ def _file_name(document: ReportDocument) -> str:
 
 # --- Keeping jobs moving -----------------------------------------------------------
 def documents_sweep() -> list[int]:
-    """Queue again the builds whose worker died (stale heartbeat) and the queued ones nobody
-    took within a minute; the ids queued. Safe at any time: a build runs only once it is claimed.
-    For a queued build, ``heartbeat_at`` records when it was last queued."""
+    """Queue again the builds whose worker died (stale heartbeat), and send again the task of the
+    queued ones nobody took within ``requeue_seconds()`` of their last sending; the ids queued.
+    A build whose worker died ``max_attempts()`` times is failed instead. Safe at any time: a
+    build runs only once it is claimed. For a queued build, ``heartbeat_at`` records when its
+    task was last sent."""
     now = timezone.now()
     dead = Q(status=Status.RUNNING) & (
         Q(heartbeat_at__lt=now - timedelta(seconds=settings.SKA_REPORT_STALE_SECONDS)) | Q(heartbeat_at__isnull=True)
     )
-    forgotten_before = now - timedelta(seconds=QUEUED_RETRY_SECONDS)
+    forgotten_before = now - timedelta(seconds=requeue_seconds())
     forgotten = Q(status=Status.QUEUED) & (
         Q(heartbeat_at__lt=forgotten_before) | Q(heartbeat_at__isnull=True, requested_at__lt=forgotten_before)
     )
+    limit = max_attempts()
     with transaction.atomic():
-        ids = list(ReportDocument.objects.filter(dead | forgotten).values_list("pk", flat=True))
+        _give_up(ReportDocument.objects.filter(dead | forgotten, attempts__gte=limit), now)
+        again = ReportDocument.objects.filter(dead | forgotten, attempts__lt=limit)
+        ids = list(again.values_list("pk", flat=True))
         if ids:
-            ReportDocument.objects.filter(dead | forgotten, pk__in=ids).update(status=Status.QUEUED, heartbeat_at=now)
+            again.filter(pk__in=ids).update(status=Status.QUEUED, heartbeat_at=now)
             for pk in ids:
                 _enqueue(pk)
     if ids:
@@ -360,16 +457,43 @@ def documents_sweep() -> list[int]:
 
 
 # --- The archive -------------------------------------------------------------------
+def publish_refusal(document: ReportDocument) -> str:
+    """Why the document may not be published ("" if it may). A unit's report is published only
+    from a PDF built after its quality report was approved: what the committee reads is what
+    förvaltningsledning approved."""
+    if document.status != Status.DONE:
+        return _("Only a finished document can be published.")
+    if document.kind == ReportKind.UNIT:
+        report = document.unit_report
+        if report is None or report.status != UnitReport.Status.APPROVED or report.decided_at is None:
+            return _("A unit's report can be published once its quality report has been approved.")
+        if document.finished_at is None or document.finished_at < report.decided_at:
+            return _(
+                "This PDF was built before the quality report was approved. Create a new PDF and publish that one."
+            )
+    return ""
+
+
+def may_publish(document: ReportDocument) -> bool:
+    """Whether the document itself may be published (who may publish is ``ska.publish_document``)."""
+    return not publish_refusal(document)
+
+
 def document_publish(document: ReportDocument, user) -> ReportDocument:
     """Publish a finished document to the committee's members. Once published, it stays so."""
     if document.is_published:
         return document
-    if document.status != Status.DONE:
-        raise ReportRequestError(_("Only a finished document can be published."))
-    now = timezone.now()
-    ReportDocument.objects.filter(pk=document.pk, status=Status.DONE, published_at__isnull=True).update(
-        published_at=now, published_by=user
-    )
+    refusal = publish_refusal(document)
+    if refusal:
+        raise ReportRequestError(refusal)
+    publishable = Q(pk=document.pk, status=Status.DONE, published_at__isnull=True)
+    if document.kind == ReportKind.UNIT:  # checked again in the same statement: the approval may just have changed
+        publishable &= Q(unit_report__status=UnitReport.Status.APPROVED, finished_at__gte=F("unit_report__decided_at"))
+    if not ReportDocument.objects.filter(publishable).update(published_at=timezone.now(), published_by=user):
+        document = ReportDocument.objects.select_related("unit_report").get(pk=document.pk)
+        if not document.is_published:
+            raise ReportRequestError(publish_refusal(document) or _("The document could not be published."))
+        return document
     document.refresh_from_db(fields=["published_at", "published_by"])
     return document
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef
 
-from ska.access import scope_of, visible_documents
+from ska.access import hosted_rounds, scope_of, visible_documents
+from ska.models import Role, RoleAssignment
 
 from ..models import ReportDocument
 
@@ -20,3 +21,18 @@ def latest_committee_documents(user, limit: int = 6) -> list[ReportDocument]:
         .select_related("administration", "unit")
         .order_by(F("published_at").desc(nulls_last=True), "-finished_at", "-pk")[:limit]
     )
+
+
+def analysis_report_rounds(user, school_year=None):
+    """The dialogue rounds whose analysis report the person may build (agrees with
+    ``ska.build_analysis_report``): rounds that have been opened, which they host, or, for the
+    committee's secretary, the committee's own dialogue rounds. One query, whatever the number."""
+    from dialogs.models import DialogueKind, Round
+
+    rounds = hosted_rounds(user)
+    if Role.SECRETARY in scope_of(user).roles:
+        secretary_of = RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values("committee_id")
+        rounds |= Round.objects.filter(kind=DialogueKind.COMMITTEE, administration__committee_id__in=secretary_of)
+    if school_year is not None:
+        rounds = rounds.filter(school_year=school_year)
+    return rounds.exclude(status=Round.Status.DRAFT).select_related("administration__committee", "unit")

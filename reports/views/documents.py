@@ -34,6 +34,7 @@ from ..forms_documents import DocumentBuildForm
 from ..models import ReportDocument, ReportKind
 from ..services import jobs
 from ..services.jobs import ReportRequestError
+from ..services.listing import analysis_report_rounds
 
 DOCUMENT_RELATED = ("requested_by", "published_by", "administration", "unit", "unit_report", "round")
 KIND_ORDER = Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(ReportKind.values)), output_field=IntegerField())
@@ -70,12 +71,8 @@ def index(request):
             groups.append({"kind": latest.kind, "label": latest.get_kind_display(), "reports": []})
         groups[-1]["reports"].append({"key": key, "title": latest.title, "versions": versions[key]})
     administrations = list(report_administrations(user))
-    rounds = (
-        Round.objects.filter(school_year=school_year, administration__in=[a.pk for a in administrations])
-        .exclude(status=Round.Status.DRAFT)
-        .select_related("administration", "unit")
-        .order_by("administration__name", "starts_on", "title")
-    )
+    # The rounds whose analysis report the person may build (the rule of ``_build_target``).
+    rounds = analysis_report_rounds(user, school_year).order_by("administration__name", "starts_on", "title")
     context = {
         "school_year": school_year,
         "school_years": school_years_around(school_year),
@@ -119,7 +116,7 @@ def _build_target(user, data) -> dict:
         round_ = Round.objects.select_related("administration__committee", "unit").filter(pk=data["round"]).first()
         if round_ is None:
             raise Http404
-        if not user.has_perm("ska.build_administration_reports", round_.administration):
+        if not user.has_perm("ska.build_analysis_report", round_):
             if user.has_perm("ska.view_round", round_):
                 raise PermissionDenied
             raise Http404
@@ -138,6 +135,8 @@ def may_build(user, document: ReportDocument) -> bool:
         return user.has_perm("ska.view_unit_report", report) and (
             user.has_perm("ska.write_unit_report", report) or user.has_perm("ska.decide_unit_report", report)
         )
+    if document.kind == ReportKind.ANALYSIS:
+        return user.has_perm("ska.build_analysis_report", document.round)
     return user.has_perm("ska.build_administration_reports", document.administration)
 
 
@@ -153,7 +152,7 @@ def _back(request, message: str):
 # --- One document ------------------------------------------------------------------------
 def _visible_document(request, pk) -> ReportDocument:
     documents = ReportDocument.objects.select_related(
-        *DOCUMENT_RELATED, "unit_report__unit", "administration__committee", "committee"
+        *DOCUMENT_RELATED, "unit_report__unit", "administration__committee", "committee", "round__administration"
     )
     return get_visible_or_404(request.user, documents, "ska.view_document", pk=pk)
 
@@ -164,9 +163,16 @@ def document(request, pk):
     """The document's page; for htmx, its job fragment, which polls while the build runs."""
     document = _visible_document(request, pk)
     seen = request.GET.get("seen", "")
+    publisher = (
+        document.is_done and not document.is_published and request.user.has_perm("ska.publish_document", document)
+    )
     context = {
         "document": document,
-        "can_publish": document.is_done and request.user.has_perm("ska.publish_document", document),
+        # Whether to offer the publish button (jobs.may_publish: a unit's report only from a PDF
+        # built after its approval); when the person publishes but this PDF may not be published,
+        # publish_refusal says why.
+        "can_publish": publisher and jobs.may_publish(document),
+        "publish_refusal": jobs.publish_refusal(document) if publisher else "",
         "can_build": may_build(request.user, document),
         # The poll that sees the build finish starts the download (and says so); a later visit does not.
         "just_finished": seen in ReportDocument.ACTIVE and document.is_done,
@@ -199,7 +205,7 @@ def document_publish(request, pk):
     document = _visible_document(request, pk)
     if not request.user.has_perm("ska.publish_document", document):
         raise PermissionDenied
-    try:
+    try:  # refused (a unit's report not approved, say): said as a message on the document's page
         jobs.document_publish(document, request.user)
     except ReportRequestError as error:
         messages.error(request, str(error))

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports.models import ReportDocument, UnitReport
-from tests.factories import YEAR, UnitFactory
+from ska.access import visible_documents
+from tests.factories import YEAR, RoundFactory, UnitFactory
 
 Status = ReportDocument.Status
 PDF = b"%PDF-1.7\n% a stored report\n%%EOF\n"
@@ -313,3 +314,192 @@ def test_the_start_page_shows_the_committee_its_latest_reports(documents, people
     assert published_overall in member and newest_overall not in member
     assert f'/rapporter/dokument/{documents["other_unit_published"].pk}/hamta/' in member
     assert f'/rapporter/dokument/{documents["grundskola_failed"].pk}/' not in secretary
+
+
+# --- Analysis reports: who builds and sees them ------------------------------------------
+def _round(org, kind, status="open", **values):
+    values.setdefault("title", f"{kind} {status}")
+    return RoundFactory(
+        administration=org.administration, municipality=org.municipality, school_year=YEAR, kind=kind, status=status,
+        **values,
+    )
+
+
+@pytest.fixture
+def rounds(org):
+    return {
+        "committee": _round(org, "committee"),
+        "administration": _round(org, "administration"),
+        "unit": _round(org, "unit", unit=org.unit),
+        "committee_draft": _round(org, "committee", status="draft"),
+        "unit_draft": _round(org, "unit", status="draft", unit=org.unit),
+    }
+
+
+BUILDS_ANALYSIS = {
+    "secretary": {"committee"},  # the committee's own dialogue only
+    "leadership": {"committee", "administration", "unit"},  # hosts every round of the administration
+    "rector": {"unit"},  # hosts the unit's own dialogues
+    "sysadmin": {"committee", "administration", "unit"},
+}
+
+
+@pytest.mark.parametrize("person", ["secretary", "leadership", "rector", "other_rector", "member", "contributor", "sysadmin"])
+def test_an_analysis_report_is_built_only_for_an_opened_round_the_person_hosts_or_the_committees_own(
+    org, people, login, rounds, person
+):
+    user = getattr(people, person)
+    client = login(user)
+    allowed = BUILDS_ANALYSIS.get(person, set())
+    for name, round_ in rounds.items():
+        response = _build(client, kind="analysis", round=round_.pk)
+        assert response.status_code in ((302,) if name in allowed else (403, 404)), name
+        assert ReportDocument.objects.filter(round=round_).exists() == (name in allowed), name
+    # The rounds offered on the reports page are exactly those.
+    page = login(user).get("/rapporter/?lasar=2025")
+    offered = {round_.pk for round_ in page.context["rounds"]} if page.status_code == 200 else set()
+    assert offered == {rounds[name].pk for name in allowed}
+
+
+def test_the_rounds_offered_take_a_fixed_number_of_queries(org, people, login, django_assert_num_queries):
+    client = login(people.secretary)
+    _round(org, "committee")
+    client.get("/rapporter/?lasar=2025")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/rapporter/?lasar=2025")
+    for n in range(8):
+        _round(org, "committee", title=f"Nämndens dialog {n}")
+        _round(org, "unit", unit=org.unit, title=f"Enhetens dialog {n}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get("/rapporter/?lasar=2025")
+    assert len(response.context["rounds"]) == 9
+
+
+def test_an_analysis_document_is_never_the_units(org, people, login, rounds):
+    assert _build(login(people.rector), kind="analysis", round=rounds["unit"].pk).status_code == 302
+    document = ReportDocument.objects.get()
+    assert (document.unit, document.administration, document.committee) == (None, org.administration, org.committee)
+    # The unit's staff do not see it; its host does.
+    assert login(people.contributor).get(document.get_absolute_url()).status_code == 404
+    assert login(people.rector).get(document.get_absolute_url()).status_code == 200
+
+
+def _analysis_document(org, round_, **values):
+    return make_document(org, "analysis", key=f"analysis-2025-round{round_.pk}", round=round_, **values)
+
+
+def test_analysis_documents_are_seen_by_the_rounds_hosts_and_the_secretary_of_the_committees_own(
+    org, people, login, rounds
+):
+    committee = _analysis_document(org, rounds["committee"])
+    unit = _analysis_document(org, rounds["unit"])
+    administration = _analysis_document(org, rounds["administration"])
+    # Built before the fix: the unit was set on analyses of a unit's round. Its staff still do not see it.
+    legacy = _analysis_document(org, rounds["unit"], unit=org.unit, version=2)
+    expected = {
+        "secretary": {committee},
+        "member": set(),
+        "leadership": {committee, unit, administration, legacy},
+        "rector": {unit, legacy},
+        "contributor": set(),
+        "other_rector": set(),
+    }
+    for person, documents in expected.items():
+        response = login(getattr(people, person)).get("/rapporter/?lasar=2025")
+        assert _shown(response) == {document.pk for document in documents}, person
+    # Published to the committee: its members and secretary read it.
+    ReportDocument.objects.filter(pk=unit.pk).update(published_at=timezone.now())
+    assert unit.pk in _shown(login(people.member).get("/rapporter/?lasar=2025"))
+    assert unit.pk in _shown(login(people.secretary).get("/rapporter/?lasar=2025"))
+
+
+def _plan_document(org):
+    """The committee's plan as a document about no administration (leadership above sees it)."""
+    document = make_document(org, "plan", key="plan-x")
+    ReportDocument.objects.filter(pk=document.pk).update(administration=None)
+    return document
+
+
+def test_visible_documents_and_the_view_rule_agree_for_everyone(org, people, rounds):
+    report = UnitReport.objects.create(unit=org.unit, school_year=YEAR)
+    made = [
+        make_document(org),
+        _plan_document(org),
+        make_document(org, "unit", unit=org.unit, unit_report=report),
+        make_document(org, "unit", unit=org.other_unit, key="unit-other", published=True),
+    ]
+    for version, (name, round_) in enumerate(rounds.items(), start=1):
+        made.append(_analysis_document(org, round_, version=version))
+        made.append(_analysis_document(org, round_, version=version + 10, unit=round_.unit, published=name == "unit"))
+    made.append(make_document(org, "analysis", key="analysis-gone", round=None))
+    for person in vars(people):
+        user = getattr(people, person)
+        visible = set(visible_documents(user).values_list("pk", flat=True))
+        for document in ReportDocument.objects.select_related("round__administration"):
+            assert user.has_perm("ska.view_document", document) == (document.pk in visible), (person, document.key)
+
+
+def test_analysis_rounds_and_the_build_rule_agree_for_everyone(org, people, rounds):
+    from dialogs.models import Round
+    from reports.services.listing import analysis_report_rounds
+
+    other_committee_round = RoundFactory(school_year=YEAR, kind="committee")  # another administration and committee
+    deleted = _round(org, "committee")
+    Round.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    for person in vars(people):
+        user = getattr(people, person)
+        buildable = set(analysis_report_rounds(user).values_list("pk", flat=True))
+        for round_ in Round.all_objects.select_related("administration"):
+            assert user.has_perm("ska.build_analysis_report", round_) == (round_.pk in buildable), (person, round_)
+    assert other_committee_round.pk not in set(analysis_report_rounds(people.secretary).values_list("pk", flat=True))
+
+
+def test_a_failed_analysis_build_is_retried_by_its_host(org, people, login, rounds):
+    round_ = rounds["unit"]
+    old = _analysis_document(org, round_, status=Status.FAILED, error="x")
+    _analysis_document(org, round_, version=2)
+    assert login(people.rector).post(f"/rapporter/dokument/{old.pk}/forsok-igen/").status_code == 302
+    retried = ReportDocument.objects.get(key=old.key, version=3)
+    assert (retried.status, retried.round, retried.unit) == (Status.QUEUED, round_, None)
+
+
+def test_a_failed_unit_build_is_retried_from_its_page(org, people, login):
+    report = UnitReport.objects.create(unit=org.unit, school_year=YEAR)
+    key = f"unit-2025-report{report.pk}"
+    old = make_document(org, "unit", unit=org.unit, unit_report=report, key=key, status=Status.FAILED, error="x")
+    make_document(org, "unit", unit=org.unit, unit_report=report, key=key, version=2)
+    response = login(people.rector).post(f"/rapporter/dokument/{old.pk}/forsok-igen/", follow=True)
+    assert response.status_code == 200
+    assert ReportDocument.objects.get(key=key, version=3).status == Status.QUEUED
+
+
+# --- Publishing a unit's report ------------------------------------------------------------
+def test_a_unit_report_pdf_built_before_the_approval_is_not_offered_nor_published(org, people, login):
+    report = UnitReport.objects.create(unit=org.unit, school_year=YEAR)
+    key = f"unit-2025-report{report.pk}"
+    document = make_document(org, "unit", unit=org.unit, unit_report=report, key=key)
+    client = _english(login(people.secretary))
+    page = client.get(document.get_absolute_url())
+    assert page.context["can_publish"] is False
+    assert "approved" in page.context["publish_refusal"]
+    response = client.post(f"/rapporter/dokument/{document.pk}/publicera/", follow=True)
+    assert response.status_code == 200
+    assert "approved" in response.content.decode()  # said as a message
+    document.refresh_from_db()
+    assert not document.is_published
+
+    UnitReport.objects.filter(pk=report.pk).update(status=UnitReport.Status.APPROVED, decided_at=timezone.now())
+    page = client.get(document.get_absolute_url())
+    assert page.context["can_publish"] is False  # the PDF is older than the approval
+    assert "before the quality report was approved" in page.context["publish_refusal"]
+    assert client.post(f"/rapporter/dokument/{document.pk}/publicera/").status_code == 302
+    document.refresh_from_db()
+    assert not document.is_published
+
+    newer = make_document(org, "unit", unit=org.unit, unit_report=report, key=key, version=2)
+    page = client.get(newer.get_absolute_url())
+    assert (page.context["can_publish"], page.context["publish_refusal"]) == (True, "")
+    client.post(f"/rapporter/dokument/{newer.pk}/publicera/")
+    newer.refresh_from_db()
+    assert newer.is_published
+    assert login(people.secretary).get(newer.get_absolute_url()).context["can_publish"] is False  # done once
