@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ska.fields import SchoolYearField
 from ska.models import Administration, Committee, Municipality, Unit
@@ -33,7 +34,7 @@ class ReportDocument(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Being built")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("report build", "Done")
         FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)

@@ -179,11 +179,14 @@ def document(request, pk):
         "status_changed": bool(seen) and seen != document.status,
         "step": min(document.progress_done + 1, document.progress_total),
     }
-    if _is_fragment_request(request):
+    fragment = _is_fragment_request(request)
+    if not fragment or context["status_changed"]:
+        # The versions list is redrawn with the page, and by the poll that sees the status change.
+        context["versions"] = list(
+            visible_documents(request.user).filter(key=document.key).select_related("requested_by").order_by("-version")
+        )
+    if fragment:
         return render(request, "reports/document.html#job", context)
-    context["versions"] = list(
-        visible_documents(request.user).filter(key=document.key).select_related("requested_by").order_by("-version")
-    )
     return render(request, "reports/document.html", context)
 
 

@@ -184,6 +184,10 @@ def test_the_poll_that_sees_the_build_finish_stops_polling_and_starts_the_downlo
     download = f'href="/rapporter/dokument/{document.pk}/hamta/"'
     assert re.search(download + r'[^>]*data-auto-download[^>]*autofocus', fragment)
     assert 'hx-swap-oob="innerHTML"' in fragment
+    # The list of versions is redrawn too, now saying the build is done ("Klar").
+    versions = re.search(r'<div id="document-versions" hx-swap-oob="true">(.*?)</ul>', fragment, re.S)
+    assert versions and "status-done" in versions.group(1) and "Klar" in versions.group(1)
+    assert 'id="document-versions"' not in _job(client, document, seen="done")  # unchanged: not redrawn
     # Coming back to the page later: the link, but no download of its own accord.
     later = client.get(f"/rapporter/dokument/{document.pk}/").content.decode()
     assert download in later and "data-auto-download" not in later and "hx-trigger" not in later
