@@ -48,6 +48,7 @@ class Scope:
     providers: frozenset[int]
     staff_administrations: frozenset[int] = frozenset()  # administrations of the units they work at
     related_committees: frozenset[int] = frozenset()  # committees above the administrations they lead or work in
+    secretary_committees: frozenset[int] = frozenset()  # the committees they are secretary of (a part of ``committees``)
     superuser: bool = False
 
     @property
@@ -83,6 +84,7 @@ def scope_of(user) -> Scope:
     roles, rector, contributor, administrations, municipalities, committees, providers, staff_admins, above = (
         set() for _ in range(9)
     )
+    secretary_of: set[int] = set()
     for (
         role,
         unit_id,
@@ -107,6 +109,8 @@ def scope_of(user) -> Scope:
             municipalities.add(municipality_id)
         elif role in (Role.SECRETARY, Role.MEMBER):
             committees.add(committee_id)
+            if role == Role.SECRETARY:
+                secretary_of.add(committee_id)
         elif role == Role.PROVIDER_CONTACT:
             providers.add(provider_id)
     scope = Scope(
@@ -119,6 +123,7 @@ def scope_of(user) -> Scope:
         providers=frozenset(providers),
         staff_administrations=frozenset(staff_admins),
         related_committees=frozenset(above),
+        secretary_committees=frozenset(secretary_of),
         superuser=user.is_superuser,
     )
     user._ska_scope = scope
@@ -266,7 +271,7 @@ def _wheel_access(user, record, *, change: bool) -> bool:
     if wheel.committee.municipality_id in scope.led_municipalities:
         return True
     if change:
-        return Role.SECRETARY in scope.roles and wheel.committee_id in scope.committees
+        return wheel.committee_id in scope.secretary_committees
     return wheel.committee_id in scope.committees | scope.related_committees
 
 
@@ -414,9 +419,7 @@ def can_keep_committee_dialogue(user, committee) -> bool:
         return True
     if Administration.objects.filter(pk__in=scope.led_administrations, committee_id=committee.pk).exists():
         return True
-    if committee.pk not in scope.committees or Role.SECRETARY not in scope.roles:
-        return False
-    return RoleAssignment.objects.filter(user=user, role=Role.SECRETARY, committee=committee).exists()
+    return committee.pk in scope.secretary_committees
 
 
 # --- Quality reports --------------------------------------------------------------
@@ -425,12 +428,7 @@ def can_keep_committee_dialogue(user, committee) -> bool:
 # and committee's, the committee's secretary all of the committee's, committee members the
 # published ones, rektorer and unit staff their own unit's.
 def _is_secretary_of(user, committee_id) -> bool:
-    scope = scope_of(user)
-    if committee_id not in scope.committees or Role.SECRETARY not in scope.roles:
-        return False
-    if Role.MEMBER not in scope.roles:
-        return True
-    return RoleAssignment.objects.filter(user=user, role=Role.SECRETARY, committee_id=committee_id).exists()
+    return committee_id in scope_of(user).secretary_committees
 
 
 def _leads_committee(scope: Scope, committee_id) -> bool:
@@ -498,9 +496,7 @@ def can_view_document(user, document) -> bool:
         # The round is read only for those it can matter to: rektorer and secretaries.
         if scope.rector_units and document.round is not None and document.round.unit_id in scope.rector_units:
             return True
-        if document.committee_id not in scope.committees or Role.SECRETARY not in scope.roles:
-            return False
-        return _committee_round(document.round) and _is_secretary_of(user, document.committee_id)
+        return _is_secretary_of(user, document.committee_id) and _committee_round(document.round)
     if _is_secretary_of(user, document.committee_id):
         return True
     return document.unit_id is not None and document.unit_id in scope.unit_staff_units
@@ -750,9 +746,7 @@ def visible_documents(user):
     documents = ReportDocument.objects.all()
     if scope.is_sysadmin:
         return documents
-    secretary_of = set(
-        RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values_list("committee_id", flat=True)
-    ) if Role.SECRETARY in scope.roles else set()
+    secretary_of = scope.secretary_committees
     analysis = Q(kind=ReportKind.ANALYSIS)
     visible = (
         Q(administration_id__in=scope.led_administrations)
@@ -775,8 +769,7 @@ def report_administrations(user):
     administrations = Administration.objects.select_related("municipality", "committee").order_by("name")
     if scope.is_sysadmin:
         return administrations
-    secretary_of = RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values("committee_id")
-    return administrations.filter(Q(pk__in=scope.led_administrations) | Q(committee_id__in=secretary_of))
+    return administrations.filter(Q(pk__in=scope.led_administrations) | Q(committee_id__in=scope.secretary_committees))
 
 
 # --- For views ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ska.access import get_visible_or_404, get_wheel_changeable_or_404, require_perm, scope_of, visible_units, visible_wheels
-from ska.models import Administration, Committee, Role, Unit
+from ska.models import Administration, Committee, Unit
 from ska.schoolyear import SchoolYear
 from ska.services.records import EditConflict, record_update
 from ska.views.conflicts import mark_conflict
@@ -55,8 +55,7 @@ def _owners(user):
     if not scope.is_sysadmin:
         administrations = administrations.filter(pk__in=scope.led_administrations)
         committee_filter = Q(municipality_id__in=scope.led_municipalities)
-        if Role.SECRETARY in scope.roles:
-            committee_filter |= Q(pk__in=scope.committees)
+        committee_filter |= Q(pk__in=scope.secretary_committees)
         committees = committees.filter(committee_filter)
     units = Unit.objects.municipal().open().order_by("name")
     if not scope.is_sysadmin:

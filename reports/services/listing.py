@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef
 
 from ska.access import hosted_rounds, scope_of, visible_documents
-from ska.models import Role, RoleAssignment
 
 from ..models import ReportDocument
 
@@ -30,8 +29,8 @@ def analysis_report_rounds(user, school_year=None):
     from dialogs.models import DialogueKind, Round
 
     rounds = hosted_rounds(user)
-    if Role.SECRETARY in scope_of(user).roles:
-        secretary_of = RoleAssignment.objects.filter(user=user, role=Role.SECRETARY).values("committee_id")
+    secretary_of = scope_of(user).secretary_committees
+    if secretary_of:
         rounds |= Round.objects.filter(kind=DialogueKind.COMMITTEE, administration__committee_id__in=secretary_of)
     if school_year is not None:
         rounds = rounds.filter(school_year=school_year)
