@@ -277,16 +277,25 @@ def _report_for(request, pk, perm: str) -> UnitReport:
     return report
 
 
-@require_POST
-def unit_report_submit(request, pk):
-    report = _report_for(request, pk, "ska.submit_unit_report")
+def _workflow_step(request, report: UnitReport, step, done: str):
+    """Take one step of the workflow (``step()`` calls the service); say how it went and go back
+    to the report."""
     try:
-        services.unit_report_submit(report=report, user=request.user)
+        step()
     except ReportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The report has been submitted to förvaltningsledning for approval."))
+        messages.success(request, done)
     return redirect(_report_url(report.pk))
+
+
+@require_POST
+def unit_report_submit(request, pk):
+    report = _report_for(request, pk, "ska.submit_unit_report")
+    return _workflow_step(
+        request, report, lambda: services.unit_report_submit(report=report, user=request.user),
+        _("The report has been submitted to förvaltningsledning for approval."),
+    )
 
 
 @require_POST
@@ -294,26 +303,21 @@ def unit_report_return(request, pk):
     report = _report_for(request, pk, "ska.decide_unit_report")
     form = ReturnForm(request.POST)
     if form.is_valid():
-        try:
-            services.unit_report_return(report=report, comment=form.cleaned_data["comment"], user=request.user)
-        except ReportError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The report has been returned to the unit with your comments."))
-        return redirect(_report_url(report.pk))
+        return _workflow_step(
+            request, report,
+            lambda: services.unit_report_return(report=report, comment=form.cleaned_data["comment"], user=request.user),
+            _("The report has been returned to the unit with your comments."),
+        )
     return render(request, "reports/unit_report.html", _report_context(request, report, return_form=form), status=400)
 
 
 @require_POST
 def unit_report_approve(request, pk):
     report = _report_for(request, pk, "ska.decide_unit_report")
-    try:
-        services.unit_report_approve(report=report, user=request.user)
-    except ReportError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The report has been approved. It is now locked."))
-    return redirect(_report_url(report.pk))
+    return _workflow_step(
+        request, report, lambda: services.unit_report_approve(report=report, user=request.user),
+        _("The report has been approved. It is now locked."),
+    )
 
 
 # --- Förvaltningsledning's overview --------------------------------------------------
