@@ -68,6 +68,7 @@ lock: install ## Re-pin the dependencies (with hashes, no index URLs)
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements-test.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --generate-hashes -o requirements-bench.lock
 
 deploy-check: install ## What `manage.py check --deploy` says in production mode
 	SKA_PRODUCTION=1 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=ska.example.org \
