@@ -1,5 +1,5 @@
-# SKA: one image for the web server, the Celery worker and Celery beat (see docs/deployment.md).
-FROM python:3.11-slim-bookworm
+# SKA: one image for the web server, the Celery worker and Celery beat (see docs/operations.md).
+FROM python:3.11-slim-trixie
 
 # WEB_CONCURRENCY is Gunicorn's worker count when none is given on its command line:
 # about two per CPU core; override it per host in the environment.
@@ -9,9 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     WEB_CONCURRENCY=3
 
-# WeasyPrint (PDF reports) needs Pango and HarfBuzz from the system, and at least one font.
+# WeasyPrint (PDF reports) needs Pango and HarfBuzz from the system, and at least one font;
+# `manage.py backup`/`restore` need pg_dump and pg_restore of the database's major version
+# (Debian trixie's client is PostgreSQL 17, as is the compose file's database).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        postgresql-client \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz0b \

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test chromium migrate demo worker beat messages lock deploy-check clean bench-reports
+.PHONY: run test install install-test chromium migrate demo worker beat messages lock deploy-check audit clean bench-reports bench backup restore
 
 # Beside the web server, a real Celery worker (with beat) on a broker kept in files under
 # var/broker/, so report PDFs are built in the background as in production. The worker's log is
@@ -14,6 +14,7 @@ run: install migrate demo ## Set everything up and serve the demo on http://127.
 	@mkdir -p var/broker
 	@echo "Starting the Celery worker (log: var/worker.log)"
 	@SKA_BROKER=filesystem $(BIN)/celery -A ska worker --pool=solo -B --schedule var/celerybeat-schedule-run \
+	  -Q "$${CELERY_QUEUE:-celery},$${CELERY_PDF_QUEUE:-ska-pdf}" \
 	  --loglevel=INFO --without-mingle --without-gossip >var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	SKA_BROKER=filesystem $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -54,15 +55,15 @@ demo: install
 	@mkdir -p var
 	@[ -f var/.demo-seeded ] || { $(BIN)/python manage.py seed_demo && touch var/.demo-seeded; }
 
-worker: install ## A Celery worker (needs REDIS_URL)
-	$(BIN)/celery -A ska worker --loglevel=INFO
+worker: install ## A Celery worker for every queue, report PDFs too (needs REDIS_URL)
+	$(BIN)/celery -A ska worker --loglevel=INFO -Q "$${CELERY_QUEUE:-celery},$${CELERY_PDF_QUEUE:-ska-pdf}"
 
 beat: install ## Celery beat (needs REDIS_URL)
 	$(BIN)/celery -A ska beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 messages: install ## Update the translation catalogues after changing texts
-	$(BIN)/python manage.py makemessages --locale sv --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'templates/simple_history/*' --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	$(BIN)/python manage.py makemessages --locale sv --ignore '.venv*' --ignore 'var/*' --ignore 'tests/*' --ignore 'templates/simple_history/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore '.venv*'
 
 lock: install ## Re-pin the dependencies (with hashes, no index URLs)
 	$(BIN)/pip install --quiet uv
@@ -70,12 +71,35 @@ lock: install ## Re-pin the dependencies (with hashes, no index URLs)
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements-test.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --generate-hashes -o requirements-bench.lock
 
+# The database and the stored files into one checked file (docs/operations.md, "Backups").
+BACKUP_DIR ?= var/backups
+backup: install ## Back up the database and uploaded files into BACKUP_DIR (default var/backups/)
+	$(BIN)/python manage.py backup $(BACKUP_DIR)/
+
+restore: install ## Restore a backup: make restore BACKUP=var/backups/ska-backup-….tar (FORCE=1 replaces existing data)
+	@[ -n "$(BACKUP)" ] || { echo "Usage: make restore BACKUP=path/to/ska-backup-....tar [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
+
+# Fails on a known vulnerability in a pinned package. Without network access to the vulnerability
+# service it says so and checks against the advisories kept in .ci/advisories/ (see its README).
+audit: install-test ## Audit the pinned dependencies for known vulnerabilities
+	$(BIN)/python .ci/audit --lock requirements.lock
+
 deploy-check: install ## What `manage.py check --deploy` says in production mode
 	SKA_PRODUCTION=1 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=ska.example.org \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench-reports: install ## Time building the grundskola report and 50 unit reports (seeds var/bench-reports.sqlite3)
 	$(BIN)/python bench/reports.py
+
+# The load generator (locust) lives in a virtualenv of its own: its gevent patches the standard library.
+.venv-bench/.installed: requirements-bench.lock
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet --require-hashes -r requirements-bench.lock
+	touch $@
+
+bench: install .venv-bench/.installed ## Load-test 600 units × 5 school years with 1, 10 and 50 users on PostgreSQL + Redis; writes docs/benchmarks.md
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from ska.schoolyear import SchoolYear
@@ -28,7 +29,8 @@ class SectionForm(forms.Form):
         self.fields["text"].label = _("Text of “%(title)s”") % {"title": section.title}
         self.fields["done"].label = _("“%(title)s” is done") % {"title": section.title}
         if section.guidance:
-            self.fields["text"].help_text = section.guidance
+            # Django prints a field's help text as HTML: the template's guidance is plain text.
+            self.fields["text"].help_text = escape(section.guidance)
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,10 @@ the record keeps who was responsible for what. Every change is kept in their his
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +17,7 @@ from .models import (
     AccessibilityReport,
     Activity,
     Analysis,
+    AuditEvent,
     CheckIn,
     CurriculumArea,
     Goal,
@@ -213,3 +217,66 @@ class ActivityAdmin(ChainRecordAdmin):
 class AnalysisAdmin(ChainRecordAdmin):
     list_display = ["goal", "term", "attainment", "deleted_at"]
     list_select_related = ["goal"]
+
+
+# --- The audit log ---------------------------------------------------------------------
+# Written by ska.audit from signals; read here by system administrators, changed by nobody.
+class AuditPersonFilter(admin.SimpleListFilter):
+    """Events by or about one person: reached from the names in the list (a municipality has
+    too many people to list them all as choices)."""
+
+    title = _("person")
+    parameter_name = "person"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        person = User.objects.filter(pk=value).first() if value and value.isdigit() else None
+        return [(str(person.pk), str(person))] if person else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(Q(actor_id=value) | Q(subject_id=value))
+        return queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "kind", "actor_link", "subject_link", "ip_address", "description"]
+    list_filter = ["kind", ("occurred_at", admin.DateFieldListFilter), AuditPersonFilter]
+    search_fields = ["actor_name", "subject_name", "description", "ip_address"]
+    date_hierarchy = "occurred_at"
+    list_per_page = 100
+    show_full_result_count = False
+
+    def _sysadmin(self, request):
+        return request.user.is_active and request.user.has_perm("ska.use_admin")
+
+    def has_module_permission(self, request):
+        return self._sysadmin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._sysadmin(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _person(self, pk, name):
+        if pk is None:
+            return name or "–"
+        url = reverse("admin:ska_auditevent_changelist") + f"?person={pk}"
+        return format_html('<a href="{}">{}</a>', url, name or pk)
+
+    @admin.display(description=_("who acted"), ordering="actor_name")
+    def actor_link(self, event):
+        return self._person(event.actor_id, event.actor_name)
+
+    @admin.display(description=_("whom it concerned"), ordering="subject_name")
+    def subject_link(self, event):
+        return self._person(event.subject_id, event.subject_name)

@@ -24,6 +24,10 @@ class SkaConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_without_history, dispatch_uid="update_last_login")
 
+        from . import audit
+
+        audit.connect()
+
 
 class SkaAdminConfig(admin_apps.AdminConfig):
     """The Django admin with SKA's site: system administrators only, the app's own login."""

@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ska.settings")
 
-app = Celery("ska")
+# Every task derives from ska.celery_task.Task: sending one never fails a saved request.
+app = Celery("ska", task_cls="ska.celery_task:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

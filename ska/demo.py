@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from .demo_chain import seed_demo_chain
+from .demo_chain import DEFAULT_YEARS, seed_demo_chain
 from .models import (
     Administration,
     Committee,
@@ -138,8 +138,9 @@ def ensure_reference_data() -> None:
 
 
 @transaction.atomic
-def seed_demo(*, units: int | None = None, stdout=None) -> None:
-    """Build Ekvalla kommun; with ``units``, add generated units until there are that many."""
+def seed_demo(*, units: int | None = None, years: int = DEFAULT_YEARS, stdout=None) -> None:
+    """Build Ekvalla kommun; with ``units``, add generated units until there are that many; with
+    ``years``, give the goal chain that many school years up to the current one."""
     ensure_reference_data()
     municipality, _ = Municipality.objects.get_or_create(
         name=MUNICIPALITY,
@@ -197,7 +198,7 @@ def seed_demo(*, units: int | None = None, stdout=None) -> None:
 
     if units:
         _generate_units(units, administration, forms, password, stdout)
-    seed_demo_chain(administration)
+    seed_demo_chain(administration, years=years)
     from annualwheel.demo import seed_demo_wheels
 
     seed_demo_wheels(administration, committee)

@@ -1,4 +1,5 @@
-"""The demo municipality's goal chain, for the previous and the current school year.
+"""The demo municipality's goal chain, for the previous and the current school year (or more
+school years back, with ``seed_demo --years N``).
 
 Goal areas, committee goals and administration-wide goals are drawn from the seed documents
 (Ystad's guideline, Svenljunga's plan): reading development, safety and study peace,
@@ -187,7 +188,17 @@ def _seed_unit_goal(unit, parent, school_year, rng, *, complete: bool) -> None:
         DevelopmentArea.objects.create(analysis=analysis, title="Fortsatt arbete med " + title[0].lower() + title[1:])
 
 
-def seed_demo_chain(administration: Administration, units=None) -> None:
-    current = SchoolYear.current()
-    for school_year in (current.previous(), current):
+DEFAULT_YEARS = 2
+
+
+def demo_school_years(years: int = DEFAULT_YEARS) -> list[SchoolYear]:
+    """The ``years`` school years up to and including the current one, oldest first."""
+    school_years = [SchoolYear.current()]
+    while len(school_years) < years:
+        school_years.insert(0, school_years[0].previous())
+    return school_years
+
+
+def seed_demo_chain(administration: Administration, units=None, *, years: int = DEFAULT_YEARS) -> None:
+    for school_year in demo_school_years(years):
         seed_chain(administration, school_year, units=units)

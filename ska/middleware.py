@@ -1,10 +1,12 @@
-"""The app's own middleware: language choice and the htmx-aware login requirement."""
+"""The app's own middleware: language choice, the htmx-aware login requirement and keeping
+logged-in pages out of caches."""
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django_htmx.http import HttpResponseClientRedirect
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import check_for_language
 
 
@@ -39,3 +41,21 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
             back_to = htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(back_to).url)
         return super().handle_no_permission(request, view_func)
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages shown to a logged-in person hold personal data: tell browsers and proxies not to
+    keep them (``Cache-Control: no-store``), so that after logging out neither the back button
+    (the browser's back-forward cache) nor a shared proxy shows them again. htmx's own history
+    cache is switched off in ``base.html`` (``historyCacheSize: 0``). A view that chose its own
+    caching (an image, a calendar feed) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

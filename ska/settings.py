@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ska.middleware.LoginRequiredMiddleware",
+    "ska.middleware.NoStoreForSignedInMiddleware",
     # Last, so that it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,7 +108,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: broker and cache ------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache only ever holds what can be lost (the accessibility form's rate limit): while
+    # Redis cannot be reached it acts as an empty cache instead of failing the request (ska/cache.py).
+    CACHES = {"default": {"BACKEND": "ska.cache.ForgivingRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -128,6 +131,14 @@ else:
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 # Two deployments (or two test runs) sharing one Redis keep apart by their queue's name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Report PDFs have a queue of their own, so a long build never holds up e-mail and reminders,
+# and its workers can be given their own concurrency and memory.
+CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default="ska-pdf")
+CELERY_TASK_ROUTES = {"reports.build_document": {"queue": CELERY_PDF_QUEUE}}
+# While Redis is down, sending a task gives up within a couple of seconds instead of holding
+# the request: the edit is saved, and the report sweeper sends a build's task once Redis is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -142,7 +153,10 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # or Redis hands it to a second worker while the first still runs it.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+    "socket_connect_timeout": 2,
+}
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(Path(BROKER_DIR) / "queue"),
@@ -292,6 +306,40 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Single sign-on (OpenID Connect), optional --------------------------------
+# On when OIDC_RP_CLIENT_ID is set: a "log in with the municipality's account" button beside the
+# password login. People are matched by e-mail address to existing, active accounts; accounts
+# and roles are kept in SKA (see ska/oidc.py and docs/single-sign-on.md). The endpoints are given
+# one by one or, left empty, read from OIDC_OP_DISCOVERY_URL when first needed.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET") if OIDC_RP_CLIENT_ID else ""
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_LOGIN_LABEL = env.str("OIDC_LOGIN_LABEL", default="")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # for the provider's logout (id_token_hint)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+AXES_WHITELIST_CALLABLE = "ska.oidc.is_single_sign_on_callback"
+if OIDC_RP_CLIENT_ID:
+    if not (OIDC_OP_DISCOVERY_URL or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT)):
+        raise environ.ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set: set OIDC_OP_DISCOVERY_URL, or OIDC_OP_AUTHORIZATION_ENDPOINT, "
+            "OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT."
+        )
+    AUTHENTICATION_BACKENDS.append("ska.oidc.OIDCBackend")
+    if OIDC_OP_LOGOUT_ENDPOINT:
+        # Logging out (a form) ends at the provider's logout page: the form's redirect must be allowed.
+        _logout_origin = "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3])
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_logout_origin)
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -310,6 +358,12 @@ SKA_MATRIX_PAGE_SIZE = 50
 SKA_MAX_UPLOAD_BYTES = env.int("SKA_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SKA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SKA_MAX_UPLOAD_BYTES + 1024 * 1024
+# A file above SKA_MAX_UPLOAD_BYTES is not kept while it arrives; the form says it is too large.
+FILE_UPLOAD_HANDLERS = [
+    "ska.upload_limit.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Målträngsel: a unit with more goals than this in a school year is warned.
 SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)
 # A report build whose worker has given no sign of life for this long is taken to have died

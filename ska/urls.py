@@ -5,7 +5,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
+from .oidc import LogoutView
 from .views import account, accounts, chain, chain_edit, excel, health, organisation, pages, start
+
+# A lost database connection gives the friendly 503 page, anything else the 500 page.
+handler500 = "ska.views.errors.server_error"
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -50,7 +54,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logga-ut/", LogoutView.as_view(), name="logout"),
     path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
@@ -67,6 +71,8 @@ urlpatterns = [
     path("konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("sprak/", login_not_required(set_language), name="set_language"),
     path("healthz", health.healthz, name="healthz"),
+    # Single sign-on (answers 404 unless configured)
+    path("oidc/", include("ska.oidc_urls")),
     # Apps
     path("arshjul/", include("annualwheel.urls")),
     path("dialoger/", include("dialogs.urls")),

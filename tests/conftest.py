@@ -131,6 +131,17 @@ class Worker:
         return [f.read_text() for f in sorted(self.mail_dir.glob("*.log"))]
 
 
+def use_queues(queue: str, pdf_queue: str) -> tuple[str, str]:
+    """Send this process's tasks to ``queue``, report builds to ``pdf_queue``; the queues used
+    before. Celery builds its router once, so it is built afresh."""
+    previous = (celery_app.conf.task_default_queue, celery_app.conf.task_routes["reports.build_document"]["queue"])
+    celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_routes = {**celery_app.conf.task_routes, "reports.build_document": {"queue": pdf_queue}}
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
+    return previous
+
+
 def _database_url() -> str:
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -147,21 +158,22 @@ def _worker_process(django_db_setup, tmp_path_factory):
     mail_dir = tmp_path_factory.mktemp("worker-mail")
     # A queue of this test run's own, so that a worker left behind by an earlier, crashed run
     # (with another test database) can never take this run's tasks; the worker sends the tasks
-    # it queues itself (a report sweep, say) to it too.
+    # it queues itself (a report sweep, say) to it too. Report builds have a queue of their own.
     queue = f"ska-test-{os.getpid()}"
+    pdf_queue = f"{queue}-pdf"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # mail_dir is absolute: four slashes
         "CELERY_QUEUE": queue,
+        "CELERY_PDF_QUEUE": pdf_queue,
     }
-    previous_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
+    previous_queues = use_queues(queue, pdf_queue)
     log = open(mail_dir.parent / "worker.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ska", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-mingle", "--without-gossip", "-Q", queue, "-n", f"{queue}@%h"],
+         "--without-mingle", "--without-gossip", "-Q", f"{queue},{pdf_queue}", "-n", f"{queue}@%h"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
@@ -170,7 +182,7 @@ def _worker_process(django_db_setup, tmp_path_factory):
             process.kill()
             raise RuntimeError(f"The Celery worker did not start; see {log.name}")
     yield Worker(process, mail_dir)
-    celery_app.conf.task_default_queue = previous_queue
+    use_queues(*previous_queues)
     process.terminate()
     try:
         process.wait(timeout=15)

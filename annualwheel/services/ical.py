@@ -171,7 +171,7 @@ def _calendar(
         version="2.0",
         calscale="GREGORIAN",
         method="PUBLISH",
-        name=name,
+        name=" ".join(name.split()),  # one line: a name is not escaped like other text
         description=description or None,
         uid=uid,
         refresh_interval=REFRESH,

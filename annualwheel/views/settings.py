@@ -4,6 +4,7 @@ days before each kind of event reminders go out."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,10 +45,11 @@ def wheel_settings(request):
         messages.success(request, _("%(name)s has been added. Recurring events skip or move around it from now on.") % {"name": school_break.name})
         return redirect(f"{request.path}?lasar={school_break.school_year.start_year}")
     if action == "kinds" and kind_formset.is_valid():
-        for form in kind_formset.forms:
-            if form.has_changed():
-                form.instance._history_user = request.user
-                form.save()
+        with transaction.atomic():  # all rows or none
+            for form in kind_formset.forms:
+                if form.has_changed():
+                    form.instance._history_user = request.user
+                    form.save()
         messages.success(request, _("The reminder settings have been saved."))
         return redirect(request.path)
     context = {

@@ -246,9 +246,7 @@ def _locked(dialogue: Dialogue) -> Dialogue:
 def _notify(dialogue: Dialogue, change: str, previous: Slot | None, user: User) -> None:
     from ..tasks import send_booking_mail
 
-    transaction.on_commit(
-        lambda: send_booking_mail.delay(dialogue.pk, change, previous.pk if previous else None, user.pk)
-    )
+    send_booking_mail.delay_on_commit(dialogue.pk, change, previous.pk if previous else None, user.pk)
 
 
 def dialogue_book(*, dialogue: Dialogue, slot: Slot, user: User, now: datetime.datetime | None = None) -> Dialogue:
@@ -296,7 +294,7 @@ def remind_unbooked(*, round_: Round, user: User) -> int:
 
     dialogue_ids = list(not_booked(round_).values_list("pk", flat=True))
     for pk in dialogue_ids:
-        transaction.on_commit(lambda pk=pk: send_booking_reminder.delay(pk, user.pk))
+        send_booking_reminder.delay_on_commit(pk, user.pk)
     return len(dialogue_ids)
 
 

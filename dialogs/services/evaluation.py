@@ -129,7 +129,7 @@ def evaluations_send(
         if unsent:
             from ..tasks import send_evaluation_invitations
 
-            transaction.on_commit(lambda: send_evaluation_invitations.delay(unsent))
+            send_evaluation_invitations.delay_on_commit(unsent)
         return len(new)
 
 

@@ -25,6 +25,11 @@ from ..models import Dialogue, Participant, Slot
 PRODID = "-//SKA//Quality dialogues//SV"
 
 
+def one_line(text: str) -> str:
+    """A header's text on one line: a line break in a title must not end the header."""
+    return " ".join(text.split())
+
+
 def dialogue_uid(dialogue: Dialogue) -> str:
     return f"dialogue-{dialogue.pk}@ska"
 
@@ -108,7 +113,7 @@ def booking_message(dialogue: Dialogue, change: str, previous: Slot | None, acto
             lines.append(_("Changed by: %(name)s") % {"name": str(actor)})
         lines += ["", absolute_url(base_url(), reverse("dialogs:dialogue_detail", args=[dialogue.pk]))]
         message = EmailMessage(
-            subject=subject,
+            subject=one_line(subject),
             body="\n".join(lines) + "\n",
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=recipients,
@@ -141,7 +146,7 @@ def reminder_message(dialogue: Dialogue, actor: User | None) -> EmailMessage | N
             lines.append(_("Sent by: %(name)s") % {"name": str(actor)})
         lines += ["", absolute_url(base_url(), reverse("dialogs:dialogue_detail", args=[dialogue.pk]))]
         return EmailMessage(
-            subject=_("Book a time: %(round)s") % values,
+            subject=one_line(_("Book a time: %(round)s") % values),
             body="\n".join(lines) + "\n",
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=sorted({p.email for p in people}),

@@ -4,6 +4,7 @@ the person's own list, and the results (leadership only, hidden below three answ
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,12 +39,13 @@ def evaluation_questions(request):
         return redirect("dialogs:evaluation_questions")
     formset = QuestionFormSet(request.POST if action == "save" else None, queryset=queryset, prefix="question")
     if action == "save" and formset.is_valid():
-        for form in formset.forms:
-            if form.has_changed() and form.cleaned_data.get("text"):
-                question = form.save(commit=False)
-                question.municipality = municipality
-                question._history_user = request.user
-                question.save()
+        with transaction.atomic():  # all rows or none
+            for form in formset.forms:
+                if form.has_changed() and form.cleaned_data.get("text"):
+                    question = form.save(commit=False)
+                    question.municipality = municipality
+                    question._history_user = request.user
+                    question.save()
         messages.success(request, _("The evaluation questions have been saved."))
         return redirect("dialogs:evaluation_questions")
     context = {

@@ -65,6 +65,8 @@ class ReportDocument(models.Model):
     progress_label = models.CharField(_("now doing"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # When a queued build's task last could not be sent (the broker was down); cleared once it is.
+    send_failed_at = models.DateTimeField(_("could not be sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by")
@@ -109,6 +111,11 @@ class ReportDocument(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def is_delayed(self) -> bool:
+        """Queued, but its task could not be sent: the build waits for the broker to come back."""
+        return self.status == self.Status.QUEUED and self.send_failed_at is not None
 
     @property
     def is_done(self) -> bool:

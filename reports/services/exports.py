@@ -10,7 +10,7 @@ sent: one folder per report with the PDF as stored, its data as CSV (one file pe
 JSON (the snapshot), and ``metadata.json`` / ``metadata.csv`` listing every file with its
 SHA-256 checksum. CSV files are written as Swedish Excel opens them with a double click: UTF-8
 with a byte order mark, ";" between fields and a decimal comma ("78,4"). A text cell that a
-spreadsheet would take for a formula (=, +, -, @ first) is prefixed with an apostrophe; the
+spreadsheet would take for a formula (``ska.excel.safe_cells``) is prefixed with an apostrophe; the
 JSON file keeps every value exactly as gathered.
 """
 
@@ -34,7 +34,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ska.excel.writer import FORMULA_STARTS, Sheet, write_workbook
+from ska.excel.safe_cells import csv_text
+from ska.excel.writer import Sheet, write_workbook
 from ska.suppression import SUPPRESSED, footnote
 
 from ..models import ReportDocument, ReportKind, UnitReport
@@ -275,7 +276,7 @@ def _csv_cell(value) -> str:
 
 def _csv_text(value: str) -> str:
     """Text a spreadsheet could run as a formula gets an apostrophe first."""
-    return "'" + value if value.startswith((*FORMULA_STARTS, "\t", "\r")) else value
+    return csv_text(value)
 
 
 # --- Metadata ---------------------------------------------------------------------------------

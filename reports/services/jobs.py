@@ -20,12 +20,18 @@ sent (not every minute: a backlog would gather duplicate messages). A build whos
 ``SKA_REPORT_MAX_ATTEMPTS`` times (a PDF too large for the worker's memory, say) is not tried
 again on its own: it fails, and a person may retry it.
 
+When the broker (Redis) cannot be reached, the request that asked for the build still succeeds:
+the build stays queued with ``send_failed_at`` set, its page says that the report service cannot
+be reached and that the build starts when it is back, and the sweeper sends it again at its next
+run (every minute), without waiting for ``SKA_REPORT_REQUEUE_SECONDS``.
+
 A finished PDF is never changed: it is stored under a name of its own (the storage picks a free
 name rather than overwriting), with its SHA-256 checksum and the data snapshot it was built from.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -146,7 +152,7 @@ def document_retry(document: ReportDocument, user) -> ReportDocument:
                 queued = ReportDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
                     status=Status.QUEUED, error="", progress_done=0, progress_total=1, progress_label="",
                     attempts=0, heartbeat_at=now, started_at=None, finished_at=None, requested_by=user,
-                    requested_at=now,
+                    requested_at=now, send_failed_at=None,
                 )
         except IntegrityError:
             # Someone has meanwhile asked for the report again: that build is the one to follow.
@@ -166,10 +172,23 @@ def subject_of(document: ReportDocument) -> dict:
     return {"administration": document.administration}
 
 
-def _enqueue(document_id: int) -> None:
+def _enqueue(document_id: int, *, resend: bool = False) -> None:
+    """Send the build's task once the transaction commits (``document_send``)."""
+    transaction.on_commit(functools.partial(document_send, document_id, resend=resend))
+
+
+def document_send(document_id: int, *, resend: bool = False) -> bool:
+    """Send the build's task now: True if it was sent. If the broker cannot be reached, the build
+    stays queued and is marked (``send_failed_at``) for its page and the sweeper; ``resend``: it
+    may be marked from an earlier try, to be cleared once sent."""
     from ..tasks import build_document
 
-    build_document.delay_on_commit(document_id)
+    if build_document.send_or_log((document_id,)):
+        if resend:
+            ReportDocument.objects.filter(pk=document_id, send_failed_at__isnull=False).update(send_failed_at=None)
+        return True
+    ReportDocument.objects.filter(pk=document_id, status=Status.QUEUED).update(send_failed_at=timezone.now())
+    return False
 
 
 def _subject(kind, school_year, administration, unit_report, round_) -> dict:
@@ -274,7 +293,7 @@ def _give_up(builds, now) -> list[int]:
         with translation.override(settings.LANGUAGE_CODE):
             message = stopped_message(attempts)
         if builds.filter(pk=pk, attempts=attempts).update(
-            status=Status.FAILED, error=message, finished_at=now, heartbeat_at=None
+            status=Status.FAILED, error=message, finished_at=now, heartbeat_at=None, send_failed_at=None
         ):
             logger.warning("Report build %s stopped %s times without finishing: not tried again", pk, attempts)
             given_up.append(pk)
@@ -430,10 +449,10 @@ def _file_name(document: ReportDocument) -> str:
 # --- Keeping jobs moving -----------------------------------------------------------
 def documents_sweep() -> list[int]:
     """Queue again the builds whose worker died (stale heartbeat), and send again the task of the
-    queued ones nobody took within ``requeue_seconds()`` of their last sending; the ids queued.
-    A build whose worker died ``max_attempts()`` times is failed instead. Safe at any time: a
-    build runs only once it is claimed. For a queued build, ``heartbeat_at`` records when its
-    task was last sent."""
+    queued ones nobody took within ``requeue_seconds()`` of their last sending, and at once of
+    those whose task could not be sent (the broker was down); the ids queued. A build whose
+    worker died ``max_attempts()`` times is failed instead. Safe at any time: a build runs only
+    once it is claimed. For a queued build, ``heartbeat_at`` records when its task was last sent."""
     now = timezone.now()
     dead = Q(status=Status.RUNNING) & (
         Q(heartbeat_at__lt=now - timedelta(seconds=settings.SKA_REPORT_STALE_SECONDS)) | Q(heartbeat_at__isnull=True)
@@ -442,15 +461,17 @@ def documents_sweep() -> list[int]:
     forgotten = Q(status=Status.QUEUED) & (
         Q(heartbeat_at__lt=forgotten_before) | Q(heartbeat_at__isnull=True, requested_at__lt=forgotten_before)
     )
+    unsent = Q(status=Status.QUEUED, send_failed_at__isnull=False)
+    stuck = dead | forgotten | unsent
     limit = max_attempts()
     with transaction.atomic():
-        _give_up(ReportDocument.objects.filter(dead | forgotten, attempts__gte=limit), now)
-        again = ReportDocument.objects.filter(dead | forgotten, attempts__lt=limit)
+        _give_up(ReportDocument.objects.filter(stuck, attempts__gte=limit), now)
+        again = ReportDocument.objects.filter(stuck, attempts__lt=limit)
         ids = list(again.values_list("pk", flat=True))
         if ids:
             again.filter(pk__in=ids).update(status=Status.QUEUED, heartbeat_at=now)
             for pk in ids:
-                _enqueue(pk)
+                _enqueue(pk, resend=True)
     if ids:
         logger.info("Report builds queued again: %s", ids)
     return ids

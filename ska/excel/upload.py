@@ -2,7 +2,8 @@
 
 An .xlsx is a zip of XML files. Before opening it we check the name and size, that it is a
 zip with a workbook in it, and that it does not unpack to far more than it weighs (a zip
-bomb). defusedxml is installed, so openpyxl parses the XML with entity expansion disabled.
+bomb). openpyxl must parse the XML with defusedxml (no entities, no external references, no DTD
+tricks) and not with lxml: this module refuses to load otherwise, so the app refuses to serve.
 """
 
 from __future__ import annotations
@@ -10,13 +11,28 @@ from __future__ import annotations
 import io
 import zipfile
 
+import openpyxl
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 MAX_UNPACKED = 50 * 1024 * 1024  # bytes, all members together
 MAX_RATIO = 100  # how many times larger than the file the contents may unpack to
 MAX_MEMBERS = 200
+
+
+def check_xml_parser() -> None:
+    """openpyxl picks its XML parser when imported: defusedxml if installed, lxml if installed (and
+    then not defused). Both are steered by environment variables, so check what it chose."""
+    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
+        raise ImproperlyConfigured(
+            "openpyxl must parse with defusedxml and not with lxml (install defusedxml, uninstall lxml, "
+            "and leave OPENPYXL_DEFUSEDXML and OPENPYXL_LXML unset): uploaded workbooks are not safe otherwise."
+        )
+
+
+check_xml_parser()
 
 
 class UploadRejected(Exception):

@@ -13,8 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-# A cell whose text begins with one of these would be read as a formula by a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@")
+from .safe_cells import looks_like_formula
 
 
 @dataclass
@@ -32,7 +31,7 @@ def _cell(sheet, value, *, bold=False):
     if isinstance(value, str):
         # Always a string cell, and marked so that Excel keeps it text when someone edits it.
         cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
+        if looks_like_formula(value):
             cell.quotePrefix = True
     elif isinstance(value, datetime.date):
         cell.number_format = "yyyy-mm-dd"

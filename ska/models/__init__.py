@@ -1,4 +1,5 @@
 from .activities import Activity, ActivityFollowUp, ActivityIndicator
+from .audit import AuditEvent
 from .analysis import Analysis, Attainment, DevelopmentArea, Participant, ValidityReview
 from .feedback import AccessibilityReport
 from .goals import CurriculumArea, Goal
@@ -13,6 +14,7 @@ __all__ = [
     "ActivityIndicator",
     "Analysis",
     "Attainment",
+    "AuditEvent",
     "CheckIn",
     "CurriculumArea",
     "DevelopmentArea",

@@ -45,6 +45,7 @@ class ReportWorkers:
             "DATABASE_URL": _database_url(),
             "MEDIA_ROOT": str(media_root),
             "CELERY_QUEUE": self.queue,
+            "CELERY_PDF_QUEUE": self.queue,  # one queue for everything: the sweeps and the builds
             "SKA_REPORT_STALE_SECONDS": str(STALE_SECONDS),
         }
         if settings.REDIS_URL:

@@ -27,6 +27,12 @@ print(json.dumps({
     "max_memory_per_child": c.worker_max_memory_per_child,
     "serializer": c.task_serializer,
     "accept": list(c.accept_content),
+    "default_queue": c.task_default_queue,
+    "pdf_route": app.amqp.router.route({}, "reports.build_document")["queue"].name,
+    "mail_route": app.amqp.router.route({}, "ska.tasks.send_email")["queue"].name,
+    "publish_retry": c.task_publish_retry_policy,
+    "connection_timeout": c.broker_connection_timeout,
+    "socket_connect_timeout": c.broker_transport_options.get("socket_connect_timeout"),
 }))
 """
 
@@ -70,3 +76,21 @@ def test_without_a_broker_tasks_run_in_process_and_make_run_has_a_real_one():
     assert _conf()["eager"] is True
     conf = _conf(SKA_BROKER="filesystem")
     assert conf["broker"] == "filesystem://" and conf["eager"] is False
+
+
+def test_report_pdfs_go_to_a_queue_of_their_own_and_everything_else_to_the_default_queue():
+    conf = _conf(REDIS_URL="redis://127.0.0.1:6379/9")
+    assert conf["pdf_route"] == "ska-pdf" and conf["default_queue"] == "celery"
+    assert conf["mail_route"] == "celery"
+    conf = _conf(REDIS_URL="redis://127.0.0.1:6379/9", CELERY_QUEUE="kommun-a", CELERY_PDF_QUEUE="kommun-a-pdf")
+    assert conf["pdf_route"] == "kommun-a-pdf" and conf["mail_route"] == "kommun-a"
+
+
+def test_sending_a_task_gives_up_quickly_when_redis_is_down():
+    """A request that queues a task must not hang on a broker that is gone: few, short retries."""
+    conf = _conf(REDIS_URL="redis://127.0.0.1:6379/9")
+    policy = conf["publish_retry"]
+    worst = sum(min(policy["interval_start"] + i * policy["interval_step"], policy["interval_max"])
+                for i in range(policy["max_retries"]))
+    assert policy["max_retries"] <= 3 and worst <= 1.5
+    assert conf["connection_timeout"] <= 3 and conf["socket_connect_timeout"] <= 3

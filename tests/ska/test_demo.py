@@ -103,3 +103,28 @@ def test_seed_demo_fills_a_chain_with_gaps_for_two_school_years(db):
     call_command("seed_demo", units=20)
     generated = Unit.objects.filter(role_assignments__user__username__startswith="rektor-")
     assert all(Goal.objects.filter(unit=u, school_year=current).exists() for u in generated)
+
+
+def test_seed_demo_years_gives_the_chain_more_school_years_once(db):
+    from ska.models import ActivityFollowUp, CheckIn, Goal
+    from ska.schoolyear import SchoolYear
+
+    call_command("seed_demo", units=14, years=4)
+    current = SchoolYear.current()
+    wanted = {SchoolYear(current.start_year - back) for back in range(4)}
+    assert set(Goal.objects.values_list("school_year", flat=True)) == wanted
+    oldest = min(wanted, key=lambda year: year.start_year)
+    for unit in Unit.objects.municipal():
+        assert Goal.objects.filter(unit=unit, school_year=oldest, level=Goal.Level.UNIT).exists(), unit
+    # A finished school year has all its check-ins and follow-ups.
+    assert CheckIn.objects.filter(indicator__goal__school_year=oldest).count() >= 3 * 14
+    assert ActivityFollowUp.objects.filter(activity__goal__school_year=oldest).exists()
+    counts = (Goal.objects.count(), CheckIn.objects.count(), ActivityFollowUp.objects.count())
+    call_command("seed_demo", units=14, years=4)
+    assert (Goal.objects.count(), CheckIn.objects.count(), ActivityFollowUp.objects.count()) == counts
+
+
+def test_seed_demo_refuses_no_years(db):
+    with pytest.raises(CommandError, match="--years"):
+        call_command("seed_demo", years=0)
+    assert not Unit.objects.exists()

@@ -152,7 +152,7 @@ def test_compose_services(compose):
     config = json.loads(result.stdout)
     services = config["services"]
 
-    assert {"web", "worker", "beat", "db", "redis"} <= services.keys()
+    assert {"web", "worker", "pdf-worker", "beat", "db", "redis"} <= services.keys()
     for name in ("web", "db", "redis"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
 
@@ -166,7 +166,7 @@ def test_compose_services(compose):
 
     # The schema is migrated before the app starts; the app waits for healthy services.
     assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "pdf-worker", "beat"):
         depends_on = services[name]["depends_on"]
         assert depends_on["db"]["condition"] == "service_healthy"
         assert depends_on["redis"]["condition"] == "service_healthy"
@@ -177,6 +177,25 @@ def test_compose_services(compose):
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
         assert environment["TRUSTED_PROXY_COUNT"] == "1"
         assert any(v["target"] == "/app/var/media" for v in services[name]["volumes"])
+
+
+def test_compose_report_pdfs_have_a_worker_and_queue_of_their_own(compose):
+    result = compose("config", "--format", "json", **REQUIRED)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+
+    def queues(name):
+        command = services[name]["command"]
+        return command[command.index("--queues") + 1].split(",")
+
+    # The app's defaults: CELERY_QUEUE "celery", CELERY_PDF_QUEUE "ska-pdf".
+    assert queues("worker") == ["celery"]
+    assert queues("pdf-worker") == ["ska-pdf"]
+    pdf = services["pdf-worker"]
+    assert pdf["command"][pdf["command"].index("--concurrency") + 1] == "2"
+    assert 0 < int(pdf["environment"]["CELERY_WORKER_MAX_TASKS_PER_CHILD"]) <= 50
+    assert 0 < int(pdf["environment"]["CELERY_WORKER_MAX_MEMORY_PER_CHILD"]) <= 2 * 1024 * 1024
+    assert pdf["stop_grace_period"]
 
 
 # --- Dockerfile ----------------------------------------------------------------------

@@ -19,6 +19,9 @@ PUBLIC = {
     "healthz",
     "accessibility",
     "logout",  # POST only; logging out when not logged in does no harm
+    # Single sign-on: the way in for people not yet logged in (404 unless configured).
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
 }
 # Calendar feeds are fetched by calendar programs, which cannot log in: the private token in the
 # address is the key (tested in tests/annualwheel/test_ical.py).
@@ -119,6 +122,9 @@ MATRIX = {
     "password_reset_complete": (None, _expect(200)),
     "set_language": (None, _expect(302)),
     "healthz": (None, _expect(200)),
+    # Single sign-on is off in the tests' settings (tests/ska/test_oidc.py turns it on).
+    "oidc_authentication_init": (None, _expect(404)),
+    "oidc_authentication_callback": (None, _expect(404)),
 }
 
 
