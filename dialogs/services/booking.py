@@ -143,13 +143,28 @@ def round_slots(round_: Round):
     )
 
 
+def bookable_slots(round_: Round, *, now: datetime.datetime | None = None):
+    """The round's slots still to come and not booked by a live dialogue (as ``round_slots``):
+    those ``offered_slots`` chooses from, without fetching the round's past and booked ones."""
+    now = now or timezone.now()
+    return round_slots(round_).filter(starts_at__gt=now).filter(
+        Q(dialogue__isnull=True) | Q(dialogue__deleted_at__isnull=False)
+    )
+
+
 def offered_slots(
-    round_: Round, *, now: datetime.datetime | None = None, for_dialogue: Dialogue | None = None, by_host: bool = False
+    round_: Round,
+    *,
+    slots: Iterable[Slot] | None = None,
+    now: datetime.datetime | None = None,
+    for_dialogue: Dialogue | None = None,
+    by_host: bool = False,
 ) -> list[Slot]:
     """The slots that can be booked now: free, after the cut-off (unless ``by_host``), all
-    hosts free. A fixed number of queries."""
+    hosts free. A fixed number of queries. ``slots``, when the caller has them already, are the
+    round's slots as ``round_slots`` gives them (with hosts and dialogues): they are not fetched again."""
     now = now or timezone.now()
-    slots = [s for s in round_slots(round_) if not slot_is_booked(s)]
+    slots = [s for s in (round_slots(round_) if slots is None else slots) if not slot_is_booked(s)]
     if not by_host:
         slots = [s for s in slots if s.starts_at - cutoff_of(round_) > now]
     else:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from ska.views.conflicts import mark_conflict
 from ska.views.organisation import school_year_from, school_years_around
 
 from ..forms import CounterpartsForm, NewRoundForm, RoundForm, SlotsForm
-from ..models import Dialogue, DialogueKind, Participant, Round
+from ..models import Dialogue, DialogueKind, Round
 from ..services import booking
 from ..services.committee import visible_committees
 from ..services import rounds as round_services
@@ -135,6 +135,16 @@ def _round_for_host(request, pk) -> Round:
     return round_
 
 
+def _page(items, number, *, count: int | None = None):
+    """One page of ``items``; ``count``, when already known, spares the paginator a COUNT query.
+    A round of a large administration meets hundreds of units: its page lists them, their times
+    and those not yet booked a page at a time."""
+    paginator = Paginator(items, settings.SKA_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(number)
+
+
 @require_GET
 def round_detail(request, pk):
     user = request.user
@@ -142,29 +152,30 @@ def round_detail(request, pk):
     hosting = user.has_perm("ska.host_round", round_)
     context = {"round": round_, "hosting": hosting}
     if hosting:
-        dialogues = (
-            round_.dialogues.select_related("unit", "provider", "committee", "slot")
-            .prefetch_related(
-                Prefetch(
-                    "participants",
-                    queryset=Participant.objects.filter(side=Participant.Side.COUNTERPART).select_related("user"),
-                    to_attr="counterpart_participants",
-                )
-            )
-            .order_by("slot__starts_at", "pk")
+        counts = round_.dialogues.aggregate(
+            total=Count("pk"),
+            not_booked=Count("pk", filter=Q(slot__isnull=True, held_at__isnull=True)),
+            booked=Count("pk", filter=Q(slot__isnull=False, held_at__isnull=True)),
+            held=Count("pk", filter=Q(held_at__isnull=False)),
         )
-        slots = list(booking.round_slots(round_))
-        offered = booking.offered_slots(round_, by_host=True)
-        offered_ids = {s.pk for s in offered}
+        dialogues = round_.dialogues.select_related("unit", "provider", "committee", "slot").order_by(
+            "slot__starts_at", "pk"
+        )
+        now = timezone.now()
+        offered = booking.offered_slots(
+            round_, slots=booking.bookable_slots(round_, now=now), now=now, by_host=True
+        )
         context.update(
             {
-                "dialogues": dialogues,
-                "not_booked": [d for d in dialogues if d.slot_id is None and d.held_at is None],
-                "slots": slots,
+                "counts": counts,
+                "dialogues_page": _page(dialogues, request.GET.get("sida_dialoger"), count=counts["total"]),
+                "not_booked_page": _page(
+                    booking.not_booked(round_), request.GET.get("sida_ej_bokade"), count=counts["not_booked"]
+                ),
+                "slots_page": _page(booking.round_slots(round_), request.GET.get("sida_tider")),
                 "offered": offered,
-                "offered_ids": offered_ids,
+                "offered_ids": {s.pk for s in offered},
                 "slots_form": SlotsForm(round_=round_, initial={"day": max(round_.starts_on, timezone.localdate())}),
-                "counterparts_form": CounterpartsForm(round_=round_),
                 "statuses": Round.Status,
             }
         )
@@ -216,24 +227,27 @@ def round_status(request, pk):
     return redirect(round_)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_counterparts(request, pk):
+    """Add units, providers or a group by role to the round: a page of its own, as the choices
+    (every unit and member of staff of the administration) are long."""
     round_ = _round_for_host(request, pk)
-    form = CounterpartsForm(request.POST, round_=round_)
-    if form.is_valid():
-        created = round_services.counterparts_add(
-            round_=round_,
-            units=form.cleaned_data.get("units") or [],
-            providers=form.cleaned_data.get("providers") or [],
-            role_group=form.cleaned_data.get("role_group", ""),
-            group_members=form.cleaned_data.get("group_members") or [],
-            user=request.user,
-        )
-        messages.success(request, _("%(n)s dialogues added.") % {"n": len(created)})
-        return redirect(round_.get_absolute_url() + "#motparter")
-    for error in [*form.non_field_errors(), *(e for errs in form.errors.values() for e in errs)]:
-        messages.error(request, error)
-    return redirect(round_.get_absolute_url() + "#motparter")
+    form = CounterpartsForm(request.POST or None, round_=round_)
+    if request.method == "POST":
+        if form.is_valid():
+            created = round_services.counterparts_add(
+                round_=round_,
+                units=form.cleaned_data.get("units") or [],
+                providers=form.cleaned_data.get("providers") or [],
+                role_group=form.cleaned_data.get("role_group", ""),
+                group_members=form.cleaned_data.get("group_members") or [],
+                user=request.user,
+            )
+            messages.success(request, _("%(n)s dialogues added.") % {"n": len(created)})
+            return redirect(round_.get_absolute_url() + "#motparter")
+        # Show the form again with its messages beside the fields.
+        return render(request, "dialogs/round_counterparts.html", {"round": round_, "form": form}, status=422)
+    return render(request, "dialogs/round_counterparts.html", {"round": round_, "form": form})
 
 
 @require_POST
