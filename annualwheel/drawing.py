@@ -99,9 +99,12 @@ def _sector(a1: float, a2: float) -> str:
     return f"M {ox1} {oy1} A {OUTER} {OUTER} 0 0 1 {ox2} {oy2} L {ix1} {iy1} A {INNER} {INNER} 0 0 0 {ix2} {iy2} Z"
 
 
+# Each kind's ring, innermost last: computed once, as EventKind.values builds a new list on every use.
+_RING_INDEX = {kind: index for index, kind in enumerate(EventKind.values)}
+
+
 def ring_radius(kind: str) -> float:
-    index = list(EventKind.values).index(kind)
-    return OUTER - 8 - index * RING_GAP - RING_GAP / 2
+    return OUTER - 8 - _RING_INDEX[kind] * RING_GAP - RING_GAP / 2
 
 
 def draw(school_year: SchoolYear, occurrences: list[Occurrence], *, today: datetime.date, url_for) -> Drawing:

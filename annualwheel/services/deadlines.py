@@ -21,7 +21,7 @@ from ska.models import Goal, Indicator, Unit
 from ska.schoolyear import SchoolYear
 
 from ..models import EventKind, Occurrence
-from .reading import concerns_unit
+from .reading import concerned_ids, concerns
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ def passed_deadlines(units: list[Unit], school_year: SchoolYear, kind=EventKind.
         .prefetch_related("event__concerns_units", "event__concerns_school_forms")
         .order_by("date", "pk")
     )
+    # What each event concerns, read once rather than once per unit.
+    concerned = {o.event.pk: concerned_ids(o.event) for o in occurrences if o.event.wheel.administration_id}
     windows = {}
     for unit in units:
         forms = {f.pk for f in unit.school_forms.all()}
@@ -60,7 +62,7 @@ def passed_deadlines(units: list[Unit], school_year: SchoolYear, kind=EventKind.
             o
             for o in occurrences
             if o.event.wheel.unit_id == unit.pk
-            or (o.event.wheel.administration_id == unit.administration_id and concerns_unit(o.event, unit.pk, forms))
+            or (o.event.wheel.administration_id == unit.administration_id and concerns(concerned[o.event.pk], unit.pk, forms))
         ]
         if applicable:
             latest = applicable[-1]

@@ -54,6 +54,20 @@ def concerns_unit(event: Event, unit_id: int, unit_form_ids: set[int]) -> bool:
     return not forms or bool({f.pk for f in forms} & unit_form_ids)
 
 
+def concerned_ids(event: Event) -> tuple[frozenset[int], frozenset[int]]:
+    """The units and the school forms an event concerns (pks of prefetched rows; empty: all), to
+    read once for an event that ``concerns`` then checks against many units."""
+    return frozenset(u.pk for u in event.concerns_units.all()), frozenset(f.pk for f in event.concerns_school_forms.all())
+
+
+def concerns(concerned: tuple[frozenset[int], frozenset[int]], unit_id: int, unit_form_ids: set[int]) -> bool:
+    """``concerns_unit`` for an event's ``concerned_ids``."""
+    units, forms = concerned
+    if units and unit_id not in units:
+        return False
+    return not forms or bool(forms & unit_form_ids)
+
+
 def wheels_for_unit(unit: Unit, school_year) -> tuple[list[Wheel], list[Wheel]]:
     """The unit's own wheels and its administration's wheels for a school year. One query."""
     wheels = list(
