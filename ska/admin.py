@@ -6,6 +6,7 @@ the record keeps who was responsible for what. Every change is kept in their his
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import Q
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import audit
 from .models import (
     AccessibilityReport,
     Activity,
@@ -141,8 +143,20 @@ class UnitAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_per_page = 50
 
 
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's form for setting another person's password: the audit log says that it was
+    set (or password login turned off), and by whom, never to what."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        if commit:
+            audit.on_password_set_in_admin(user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(SysadminPermissions, SimpleHistoryAdmin, DjangoUserAdmin):
+    change_password_form = AuditedPasswordChangeForm
     list_display = ["username", "first_name", "last_name", "email", "title", "is_active"]
     list_filter = ["is_active", "role_assignments__role"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -241,7 +255,7 @@ class AuditPersonFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(SysadminPermissions, admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "actor_link", "subject_link", "ip_address", "description"]
     list_filter = ["kind", ("occurred_at", admin.DateFieldListFilter), AuditPersonFilter]
     search_fields = ["actor_name", "subject_name", "description", "ip_address"]
@@ -249,22 +263,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
 
-    def _sysadmin(self, request):
-        return request.user.is_active and request.user.has_perm("ska.use_admin")
-
-    def has_module_permission(self, request):
-        return self._sysadmin(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._sysadmin(request)
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     def _person(self, pk, name):

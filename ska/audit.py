@@ -5,8 +5,10 @@ django-axes; role assignments, a person's account status (active, staff, superus
 groups and permissions are followed through model signals, so every way of changing them is
 logged — the admin, a management command or a service. Who acted and from which address is
 read from the request that is being served (simple_history's middleware keeps it for the
-thread); outside a request the change is logged without them. The descriptions are written in
-the product's language, as the record of what happened. A password is never logged.
+thread); outside a request the change is logged without them. A refused single sign-on login is
+logged by ``ska.oidc`` with the provider's e-mail address and the reason. The descriptions are
+written in the product's language, as the record of what happened. A password is never logged,
+only that an administrator set one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from .auth_backends import client_ip
 from .models import AuditEvent, RoleAssignment, User
 
 TYPED_NAME_LENGTH = 64  # how much of an unknown login name is kept
+# Set on the request by the single sign-on callback (``ska.oidc``), which logs its refusals
+# itself: Django's generic failed-login signal knows no name or reason there.
+SINGLE_SIGN_ON_MARK = "ska_single_sign_on"
+SINGLE_SIGN_ON_LOGGED = "ska_single_sign_on_logged"
 ACCOUNT_FIELDS = ("is_active", "is_staff", "is_superuser")
 
 # Accounts being deleted right now: their roles go with them, and the rows that say so must not
@@ -61,12 +67,16 @@ def record(kind, *, request=None, actor=None, subject=None, subject_name="", des
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if getattr(user, "is_authenticated", False) else None
-    if subject is not None and subject.pk in _deleting_users.get():
+    deleting = _deleting_users.get()
+    actor_name = _name(actor)
+    if actor is not None and actor.pk in deleting:  # a person deleting their own account
+        actor = None
+    if subject is not None and subject.pk in deleting:
         subject_name, subject = subject_name or _name(subject), None
     return AuditEvent.objects.create(
         kind=kind,
         actor=actor,
-        actor_name=_name(actor)[:150],
+        actor_name=actor_name[:150],
         subject=subject,
         subject_name=(subject_name or _name(subject))[:150],
         ip_address=_ip(request),
@@ -99,6 +109,8 @@ def on_logout(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    if getattr(request, SINGLE_SIGN_ON_MARK, False):
+        return  # logged with its reason by single_sign_on_refused()
     # Django has already replaced the password in ``credentials``; only the name is read.
     typed = str((credentials or {}).get("username") or "")
     account = _account_for(typed)
@@ -114,12 +126,34 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
                    description=_("Wrong password, or the account is not active."))
 
 
+def single_sign_on_refused(request, reason: str, email: str = "", account=None) -> None:
+    """A refused single sign-on login (``ska.oidc``): the e-mail address the provider gave, or
+    the account it belongs to, and why. ``reason`` is an untranslated message."""
+    if getattr(request, SINGLE_SIGN_ON_LOGGED, False):
+        return  # one row per attempt
+    setattr(request, SINGLE_SIGN_ON_LOGGED, True)
+    shown = email if len(email) <= TYPED_NAME_LENGTH else email[:TYPED_NAME_LENGTH] + "…"
+    with _in_product_language():
+        record(AuditEvent.Kind.LOGIN_FAILED, request=request, actor=None, subject=account,
+               subject_name="" if account else shown, description=_(reason))
+
+
 def on_locked_out(sender, request, username, ip_address=None, **kwargs):
     account = _account_for(username or "")
     with _in_product_language():
         description = _("Too many failed logins: further tries from this address are refused for a while.")
         record(AuditEvent.Kind.LOCKED_OUT, request=request, actor=None, subject=account,
                subject_name="" if account else (username or "")[:TYPED_NAME_LENGTH], description=description)
+
+
+def on_password_set_in_admin(user) -> None:
+    """An administrator set a person's password in the admin (or turned password login off)."""
+    with _in_product_language():
+        if user.has_usable_password():
+            description = _("Password set by an administrator.")
+        else:
+            description = _("Password login turned off by an administrator.")
+        record(AuditEvent.Kind.ACCOUNT_CHANGED, request=_current_request(), subject=user, description=description)
 
 
 # --- Roles ------------------------------------------------------------------------

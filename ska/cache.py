@@ -1,7 +1,8 @@
 """The Django cache on Redis, forgiving when Redis cannot be reached.
 
-SKA keeps nothing in the cache that it cannot lose: today only the accessibility form's
-per-address limit of reports an hour (``ska.views.pages``). Sessions, login throttling
+SKA keeps nothing in the cache that it cannot lose: the accessibility form's per-address limit
+of reports an hour (``ska.views.pages``) and, with single sign-on, the identity provider's
+discovery document (``ska.oidc``, fetched again when missing). Sessions, login throttling
 (django-axes) and everything else live in the database. So while Redis is down, the cache
 behaves as an empty cache that keeps nothing, and the page works instead of failing:
 

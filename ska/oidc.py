@@ -8,7 +8,11 @@ is kept in SKA. Built on mozilla-django-oidc; its views and backend are subclass
 - the provider's endpoints may come from its discovery document (``OIDC_OP_DISCOVERY_URL``),
   fetched on first use rather than at start-up, so that a provider that is down never stops
   SKA (or its password login) from starting;
-- a refused login ends on the login page with a message saying why, never on an error page;
+- the ID token must come from the configured provider (its ``iss`` is the discovery document's
+  issuer, or ``OIDC_OP_ISSUER``) and be issued to SKA (``aud``); with ``OIDC_ALLOWED_EMAIL_DOMAINS``
+  only the municipality's own e-mail domains are matched to accounts;
+- a refused login ends on the login page with a message saying why, never on an error page, and
+  is written to the audit log with the provider's e-mail address and the reason;
 - failed single sign-on attempts are not counted by django-axes, whose lock-out is for guessed
   passwords (see ``is_single_sign_on_callback``).
 """
@@ -29,10 +33,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.generic import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from . import audit
 
 LOGGER = logging.getLogger(__name__)
 
@@ -78,6 +85,18 @@ def oidc_setting(name, *default):
     return value
 
 
+def expected_issuer() -> str:
+    """The ``iss`` the provider's ID tokens must carry: ``OIDC_OP_ISSUER``, or the discovery
+    document's issuer; "" when neither is known (endpoints configured one by one without it)."""
+    configured = getattr(settings, "OIDC_OP_ISSUER", "")
+    return configured or provider_metadata().get("issuer", "")
+
+
+def email_domain_allowed(email: str) -> bool:
+    allowed = [domain.lower() for domain in getattr(settings, "OIDC_ALLOWED_EMAIL_DOMAINS", [])]
+    return not allowed or email.rpartition("@")[2].lower() in allowed
+
+
 def is_single_sign_on_callback(request, credentials) -> bool:
     """django-axes' whitelist: attempts on the single sign-on callback are neither counted nor
     locked out. They carry no password to guess; the provider throttles its own logins; and
@@ -86,11 +105,22 @@ def is_single_sign_on_callback(request, credentials) -> bool:
     return request is not None and request.path == reverse(CALLBACK_URL_NAME)
 
 
-# --- Why a login was refused: shown on the login page ----------------------------------------
+# --- Why a login was refused: shown on the login page, written to the audit log ---------------
+
+# Reasons for the audit log (translated there, into the product's language).
+NO_EMAIL = gettext_noop("Single sign-on: the provider gave no e-mail address.")
+UNVERIFIED_EMAIL = gettext_noop("Single sign-on: the provider has not verified the e-mail address.")
+DOMAIN_NOT_ALLOWED = gettext_noop("Single sign-on: the e-mail address is not in an allowed domain.")
+NO_ACCOUNT = gettext_noop("Single sign-on: no account with this e-mail address.")
+INACTIVE_ACCOUNT = gettext_noop("Single sign-on: the account is not active.")
+ANSWER_REFUSED = gettext_noop("Single sign-on: the provider's answer was refused or could not be fetched.")
+CANCELLED = gettext_noop("Single sign-on: cancelled or refused at the provider.")
+NOT_STARTED_HERE = gettext_noop("Single sign-on: the answer does not belong to a login started in this browser.")
 
 
-def _refuse(request, message: str):
+def _refuse(request, message: str, reason: str, email: str = "", account=None):
     request.ska_oidc_refusal = message
+    audit.single_sign_on_refused(request, reason, email=email, account=account)
     return None
 
 
@@ -128,9 +158,12 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return None
         try:
             return super().authenticate(request, **kwargs)
+        except ImproperlyConfigured as error:  # e.g. a discovery document without jwks_uri
+            LOGGER.error("Single sign-on is misconfigured: %s", error)
+            return _refuse(request, _unsuccessful(), ANSWER_REFUSED)
         except (requests.RequestException, SuspiciousOperation, jwt.PyJWTError, ValueError, KeyError) as error:
             LOGGER.warning("Single sign-on failed: %s", error)
-            return _refuse(request, _unsuccessful())
+            return _refuse(request, _unsuccessful(), ANSWER_REFUSED)
 
     def retrieve_matching_jwk(self, token):
         """The provider's signing key for the token: by key id, or, for a provider that gives
@@ -146,7 +179,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
-        if "nonce" in kwargs:  # the ID token: it must have been issued to SKA
+        if "nonce" in kwargs:  # the ID token: by the configured provider, issued to SKA
+            issuer = expected_issuer()
+            if issuer and payload.get("iss") != issuer:
+                raise SuspiciousOperation(f"The ID token's issuer {payload.get('iss')!r} is not {issuer!r}.")
             audience = payload.get("aud")
             audiences = [audience] if isinstance(audience, str) else list(audience or [])
             if self.OIDC_RP_CLIENT_ID not in audiences:
@@ -189,18 +225,28 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return _refuse(
                 self.request,
                 _("The municipality's login did not tell SKA your e-mail address. Contact your administrator."),
+                NO_EMAIL,
             )
+        if settings.OIDC_EMAIL_CLAIM == "email" and claims.get("email_verified") in (False, "false"):
+            LOGGER.warning("Single sign-on refused: %s is not verified.", self.describe_user_by_claims(claims))
+            message = _("The municipality's login has not verified your e-mail address %(email)s. Contact your administrator.")
+            return _refuse(self.request, message % {"email": email}, UNVERIFIED_EMAIL, email=email)
+        if not email_domain_allowed(email):
+            LOGGER.warning("Single sign-on refused: %s is not in an allowed domain.", self.describe_user_by_claims(claims))
+            message = _("SKA does not accept the municipality's login for %(email)s. Contact your administrator.")
+            return _refuse(self.request, message % {"email": email}, DOMAIN_NOT_ALLOWED, email=email)
         # One at most: e-mail addresses are unique in SKA, whatever their case.
         user = self.filter_users_by_claims(claims).first()
         if user is not None:
             return self.update_user(user, claims)
-        if self.UserModel._default_manager.filter(email__iexact=email).exists():
+        account = self.UserModel._default_manager.filter(email__iexact=email).first()
+        if account is not None:
             LOGGER.info("Single sign-on refused: the account with %s is not active.", self.describe_user_by_claims(claims))
             message = _("Your account in SKA (%(email)s) is not active. Contact your administrator.")
-        else:
-            LOGGER.info("Single sign-on refused: no account with %s.", self.describe_user_by_claims(claims))
-            message = _("There is no account in SKA for %(email)s. Contact your administrator.")
-        return _refuse(self.request, message % {"email": email})
+            return _refuse(self.request, message % {"email": email}, INACTIVE_ACCOUNT, email=email, account=account)
+        LOGGER.info("Single sign-on refused: no account with %s.", self.describe_user_by_claims(claims))
+        message = _("There is no account in SKA for %(email)s. Contact your administrator.")
+        return _refuse(self.request, message % {"email": email}, NO_ACCOUNT, email=email)
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -232,6 +278,9 @@ class AuthenticateView(OIDCAuthenticationRequestView):
                 request,
                 _("The municipality's login cannot be reached just now. Try again later, or log in with your password."),
             )
+        except ImproperlyConfigured as error:  # e.g. a discovery document without an endpoint
+            LOGGER.error("Single sign-on is misconfigured: %s", error)
+            return _back_to_login(request, _unsuccessful())
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         return super().get(request)
 
@@ -244,6 +293,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         if not oidc_enabled():
             raise Http404
+        setattr(request, audit.SINGLE_SIGN_ON_MARK, True)  # refusals are logged here, with the reason
         try:
             return super().get(request)
         except SuspiciousOperation as error:  # e.g. an old or replayed callback address
@@ -251,7 +301,16 @@ class CallbackView(OIDCAuthenticationCallbackView):
             return self.login_failure()
 
     def login_failure(self):
-        return _back_to_login(self.request, getattr(self.request, "ska_oidc_refusal", None) or _unsuccessful())
+        request = self.request
+        if not hasattr(request, "ska_oidc_refusal"):  # refused before the backend was asked
+            if request.GET.get("error"):
+                reason = CANCELLED
+            elif hasattr(self, "user"):
+                reason = ANSWER_REFUSED
+            else:
+                reason = NOT_STARTED_HERE
+            _refuse(request, _unsuccessful(), reason)
+        return _back_to_login(request, request.ska_oidc_refusal)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -320,6 +320,10 @@ OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
 OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
 OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+# The ID token's issuer when the endpoints are given one by one (else the discovery document's).
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+# E-mail domains matched to accounts, e.g. "ekvalla.se,skola.ekvalla.se"; empty: any domain.
+OIDC_ALLOWED_EMAIL_DOMAINS = [d.strip().lstrip("@").lower() for d in env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[]) if d.strip()]
 OIDC_LOGIN_LABEL = env.str("OIDC_LOGIN_LABEL", default="")
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = "openid email profile"

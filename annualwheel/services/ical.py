@@ -28,6 +28,7 @@ from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
 from ska.schoolyear import SchoolYear
+from ska.text import one_line
 
 from ..models import Event, Occurrence, Repeat, Wheel
 from . import reading
@@ -171,7 +172,7 @@ def _calendar(
         version="2.0",
         calscale="GREGORIAN",
         method="PUBLISH",
-        name=" ".join(name.split()),  # one line: a name is not escaped like other text
+        name=one_line(name),  # a name is not escaped like other text
         description=description or None,
         uid=uid,
         refresh_interval=REFRESH,

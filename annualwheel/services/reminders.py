@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ska.models import Role, RoleAssignment, Unit, User
+from ska.text import one_line
 
 from ..models import (
     DigestSent,
@@ -345,9 +346,8 @@ def reminder_message(occurrence: Occurrence, recipient: Recipient, audience: Aud
         % {"url": _account_url()},
     ]
     subject = _("Reminder: %(title)s %(date)s") % {"title": event.title, "date": date_format(occurrence.date, "j F Y")}
-    subject = " ".join(subject.split())  # one line: a line break in a title must not end the header
     return EmailMessage(
-        subject=subject, body="\n".join(lines), to=[user.email], headers=dict(AUTOMATIC_HEADERS)
+        subject=one_line(subject), body="\n".join(lines), to=[user.email], headers=dict(AUTOMATIC_HEADERS)
     )
 
 

@@ -19,15 +19,11 @@ from icalendar import Event as VEvent
 from annualwheel.services.ical import absolute_url
 from annualwheel.services.reminders import AUTOMATIC_HEADERS, base_url
 from ska.models import User
+from ska.text import one_line
 
 from ..models import Dialogue, Participant, Slot
 
 PRODID = "-//SKA//Quality dialogues//SV"
-
-
-def one_line(text: str) -> str:
-    """A header's text on one line: a line break in a title must not end the header."""
-    return " ".join(text.split())
 
 
 def dialogue_uid(dialogue: Dialogue) -> str:

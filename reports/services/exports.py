@@ -254,7 +254,7 @@ def table_csv(table: dict) -> bytes:
     """One snapshot table as CSV for Swedish Excel (see the module's docstring)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_FORMAT["delimiter"], lineterminator="\r\n")
-    writer.writerow([_csv_text(str(c)) for c in table.get("columns", [])])
+    writer.writerow([csv_text(str(c)) for c in table.get("columns", [])])
     for row in table.get("rows", []):
         writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue().encode(CSV_FORMAT["encoding"])
@@ -271,11 +271,6 @@ def _csv_cell(value) -> str:
         return value.replace(".", ",")
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False)
-    return _csv_text(value)
-
-
-def _csv_text(value: str) -> str:
-    """Text a spreadsheet could run as a formula gets an apostrophe first."""
     return csv_text(value)
 
 

@@ -204,6 +204,18 @@ def backup_restore(path: Path, *, force: bool = False) -> RestoreResult:
             )
 
         try:
+            left_behind = database.tables_left_behind(work / database.PART_NAMES[vendor]) if tables else []
+        except database.DatabaseToolError as error:
+            raise BackupError(f"{error} Nothing was restored.") from error
+        if left_behind:
+            raise BackupError(
+                f"Refusing to restore: the database holds {len(left_behind)} table"
+                f"{'s' if len(left_behind) != 1 else ''} the backup does not ({', '.join(left_behind[:5])}"
+                f"{', …' if len(left_behind) > 5 else ''}), for example from a newer version of SKA; "
+                "a restore would leave them behind. Empty the database first (docs/operations.md, "
+                "\"Going back to an older version\"), then restore. Nothing was restored."
+            )
+        try:
             database.restore(work / database.PART_NAMES[vendor], replace=bool(tables))
         except database.DatabaseToolError as error:
             raise BackupError(f"{error} The database was left as it was.") from error

@@ -2,6 +2,7 @@
 online backup API. Both work on Django's ``default`` database as configured in DATABASES."""
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -18,6 +19,10 @@ PART_NAMES = {POSTGRESQL: "database.dump", SQLITE: "database.sqlite3"}
 # libpq reads these from the environment, so nothing but the database's name is ever put on a
 # command line (where other users of the host could read it).
 _LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "passfile", "service", "connect_timeout")
+
+# A table, view or the like in the table of contents `pg_restore --list` prints, e.g.
+# "215; 1259 16390 TABLE public ska_user ska" (its data is listed as "TABLE DATA public ...").
+_TOC_RELATION = re.compile(r"^\d+; \d+ \d+ (?:TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE) public (\S+) ", re.MULTILINE)
 
 
 class DatabaseToolError(Exception):
@@ -95,6 +100,18 @@ def restore(source: Path, *, replace: bool) -> None:
             connection.close()
 
 
+def tables_left_behind(source: Path) -> list[str]:
+    """The tables of the database that restoring ``source`` over it would not replace.
+
+    pg_restore's ``--clean`` drops only what the backup holds: a table the backup lacks (one of
+    a newer version's migrations, say) would stay, and the next ``migrate`` would fail on it.
+    SQLite's copy replaces the whole file, so nothing is ever left behind there."""
+    if vendor() != POSTGRESQL:
+        return []
+    in_backup = set(_TOC_RELATION.findall(_run([_tool("pg_restore"), "--list", str(source)])))
+    return sorted(set(table_names()) - in_backup)
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -104,18 +121,20 @@ def _tool(name: str) -> str:
     return path
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str]) -> str:
     result = subprocess.run(command, env=_libpq_environment(), capture_output=True, text=True)
     if result.returncode != 0:
         tool = Path(command[0]).name
         raise DatabaseToolError(f"{tool} failed (exit status {result.returncode}): {result.stderr.strip()}")
+    return result.stdout
 
 
 def _libpq_environment() -> dict[str, str]:
     """The connection settings of DATABASES as libpq environment variables; the password
-    goes in PGPASSWORD, never on the command line."""
+    goes in PGPASSWORD, never on the command line. Any PG* variable the process inherited is
+    dropped first: only DATABASES decides which server and database the tools reach."""
     settings = connection.settings_dict
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PG")}
     for variable, value in (
         ("PGDATABASE", settings.get("NAME")),
         ("PGHOST", settings.get("HOST")),

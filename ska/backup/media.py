@@ -3,6 +3,7 @@
 With S3 storage (``SKA_STORAGE=s3``) the files live in the bucket and are not packed; the
 bucket's versioning and replication keep them (docs/operations.md)."""
 
+import os
 import tarfile
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def check(source: Path, folder: Path) -> None:
             for member in tar:
                 if not (member.isfile() or member.isdir()):
                     raise MediaError(f"media.tar holds {member.name!r}, which is not a plain file.")
+                if member.name.startswith(("/", os.sep)):
+                    # tar's own filter would quietly make it relative; a backup never holds one.
+                    raise MediaError(f"media.tar holds an unsafe path: {member.name!r} is absolute.")
                 tarfile.data_filter(member, str(folder))
     except tarfile.FilterError as error:
         raise MediaError(f"media.tar holds an unsafe path: {error}") from error

@@ -5,9 +5,13 @@ the log in the admin and nobody can change it."""
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.db.models import Q
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
+from simple_history.models import HistoricalRecords
 
 from ska.models import AuditEvent, Role, RoleAssignment
 
@@ -189,6 +193,38 @@ def test_deactivating_or_promoting_an_account_in_the_admin_is_logged(people, log
     assert changed.description == "aktiv: ja → nej; superanvändare: nej → ja"
 
 
+def test_a_password_set_by_an_administrator_is_logged_without_the_password(people, login):
+    admin = login(people.sysadmin)
+    url = reverse("admin:auth_user_password_change", args=[people.rector.pk])
+    new_password = "Nytt-hemligt-lösen-42"
+    response = admin.post(url, {"password1": new_password, "password2": new_password, "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    people.rector.refresh_from_db()
+    assert people.rector.check_password(new_password)
+    [changed] = _events(kind=Kind.ACCOUNT_CHANGED)
+    assert (changed.actor, changed.subject, changed.ip_address) == (people.sysadmin, people.rector, "127.0.0.1")
+    assert changed.description == "En administratör satte lösenordet."
+    assert new_password not in _every_value_logged() and people.rector.password not in _every_value_logged()
+
+    # Turning password login off is logged too.
+    response = admin.post(url, {"usable_password": "false", "unset-password": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    people.rector.refresh_from_db()
+    assert not people.rector.has_usable_password()
+    assert [e.description for e in _events(kind=Kind.ACCOUNT_CHANGED)] == [
+        "En administratör satte lösenordet.",
+        "En administratör stängde av inloggning med lösenord.",
+    ]
+
+
+def test_a_refused_password_change_logs_nothing(people, login):
+    admin = login(people.sysadmin)
+    url = reverse("admin:auth_user_password_change", args=[people.rector.pk])
+    response = admin.post(url, {"password1": "Nytt-hemligt-lösen-42", "password2": "annat", "usable_password": "true"})
+    assert response.status_code == 200
+    assert not _events(kind=Kind.ACCOUNT_CHANGED)
+
+
 def test_roles_changed_outside_a_request_are_logged_without_an_actor(org, people):
     assignment = RoleAssignment.objects.create(user=people.outsider, role=Role.SYSADMIN)
     assignment.delete()
@@ -206,6 +242,77 @@ def test_a_deleted_account_keeps_its_name_in_the_log(org, people):
     rows = _events(subject_name__contains="tillfallig")
     assert [e.kind for e in rows] == [Kind.ROLE_ADDED, Kind.ROLE_REMOVED, Kind.ACCOUNT_CHANGED]
     assert all(e.subject is None for e in rows)
+
+
+def test_a_person_deleting_their_own_account_in_a_request_leaves_no_dangling_link(org, people, settings):
+    person = UserFactory(username="sjalvraderad", first_name="Sigrid", last_name="Själv")
+    RoleAssignment.objects.create(user=person, role=Role.RECTOR, unit=org.unit)
+    settings.SIMPLE_HISTORY_ENABLED = False  # the audit log's rows are checked here, not the history's
+    request = RequestFactory().post("/konto/")
+    request.user = person
+    HistoricalRecords.context.request = request
+    try:
+        person.delete()
+    finally:
+        del HistoricalRecords.context.request
+    connection.check_constraints()  # no row points at the deleted account
+    removed, deleted = _events(kind__in=[Kind.ROLE_REMOVED, Kind.ACCOUNT_CHANGED])
+    for event in (removed, deleted):
+        assert event.actor is None and event.subject is None
+        assert event.actor_name == event.subject_name == "Sigrid Själv (sjalvraderad)"
+    assert deleted.description == "Kontot borttaget"
+
+
+# --- Groups and permissions -------------------------------------------------------------------
+def _descriptions(person):
+    return [e.description for e in _events(kind=Kind.PERMISSIONS_CHANGED, subject=person)]
+
+
+def test_groups_added_removed_and_cleared_on_the_person_are_logged(people):
+    person = people.contributor
+    readers, writers = Group.objects.create(name="Läsare"), Group.objects.create(name="Skribenter")
+    person.groups.add(writers, readers)
+    person.groups.remove(writers)
+    person.groups.add(writers)
+    person.groups.clear()
+    person.groups.clear()  # nothing left: nothing logged
+    assert _descriptions(person) == [
+        "Tillagd i grupper: Läsare, Skribenter",
+        "Borttagen ur grupper: Skribenter",
+        "Tillagd i grupper: Skribenter",
+        "Borttagen ur grupper: Läsare, Skribenter",
+    ]
+
+
+def test_groups_changed_from_the_groups_side_are_logged_for_each_person(people):
+    group = Group.objects.create(name="Granskare")
+    group.user_set.add(people.rector, people.contributor)
+    group.user_set.remove(people.rector)
+    group.user_set.add(people.secretary)
+    group.user_set.clear()
+    assert _descriptions(people.rector) == ["Tillagd i grupper: Granskare", "Borttagen ur grupper: Granskare"]
+    assert _descriptions(people.contributor) == ["Tillagd i grupper: Granskare", "Borttagen ur grupper: Granskare"]
+    assert _descriptions(people.secretary) == ["Tillagd i grupper: Granskare", "Borttagen ur grupper: Granskare"]
+
+
+def test_permissions_given_taken_and_cleared_are_logged_from_either_side(people):
+    person = people.contributor
+    change, view = Permission.objects.get(codename="change_unit"), Permission.objects.get(codename="view_unit")
+    with translation.override("sv"):
+        change_name, view_name = str(change), str(view)
+    person.user_permissions.add(change, view)
+    person.user_permissions.remove(view)
+    person.user_permissions.clear()
+    view.user_set.add(person)
+    view.user_set.clear()
+    both = ", ".join(sorted([change_name, view_name]))
+    assert _descriptions(person) == [
+        f"Behörigheter givna: {both}",
+        f"Behörigheter borttagna: {view_name}",
+        f"Behörigheter borttagna: {change_name}",
+        f"Behörigheter givna: {view_name}",
+        f"Behörigheter borttagna: {view_name}",
+    ]
 
 
 # --- Reading the log -------------------------------------------------------------------------

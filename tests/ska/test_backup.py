@@ -30,6 +30,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reports.models import ReportSettings
+from ska.backup import database
 from ska.models import Unit, User
 
 from ..factories import UserFactory
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "ska-demo"
 
 on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="pg_dump/pg_restore round trip: runs when DATABASE_URL is PostgreSQL"
+    connection.vendor != "postgresql", reason="pg_dump/pg_restore: runs when DATABASE_URL is PostgreSQL"
 )
 on_sqlite = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite online-backup round trip: runs on the embedded default database"
@@ -313,3 +314,107 @@ def test_keep_leaves_only_the_newest_backups(transactional_db, settings, tmp_pat
     assert len(names) == 2
     assert names[0] == "ska-backup-20240103-020000.tar"
     assert names[1] > names[0]
+
+
+def test_a_forced_restore_leaves_no_table_the_backup_does_not_hold(transactional_db, settings, tmp_path):
+    _small_installation(tmp_path, settings)
+    backup = _backup(tmp_path / "backups")
+    # As if a newer version had migrated since: a table the backup lacks, pointing at one it replaces.
+    person = UserFactory(username="after-backup")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE ska_newer_feature (id integer PRIMARY KEY, "
+            f"person_id integer REFERENCES {connection.ops.quote_name(User._meta.db_table)} (id))"
+        )
+        cursor.execute("INSERT INTO ska_newer_feature (id, person_id) VALUES (1, %s)", [person.pk])
+    try:
+        if connection.vendor == "postgresql":
+            # pg_restore --clean would drop only what the backup holds: refused, nothing changed.
+            with pytest.raises(CommandError, match=r"ska_newer_feature.*Nothing was restored"):
+                call_command("restore", str(backup), "--force", stdout=io.StringIO())
+            assert "ska_newer_feature" in database.table_names()
+            assert User.objects.filter(username="after-backup").exists()
+        else:
+            # SQLite's copy replaces the whole file.
+            call_command("restore", str(backup), "--force", stdout=io.StringIO())
+            assert "ska_newer_feature" not in database.table_names()
+            assert not User.objects.filter(username="after-backup").exists()
+            assert User.objects.filter(username="before-backup").exists()
+    finally:
+        with connection.cursor() as cursor:  # the flush after the test must be able to empty the tables
+            cursor.execute("DROP TABLE IF EXISTS ska_newer_feature")
+
+
+@on_postgresql
+def test_pg_variables_of_the_environment_do_not_redirect_the_tools(transactional_db, settings, tmp_path, monkeypatch):
+    _small_installation(tmp_path, settings)
+    connection.ensure_connection()  # Django's own connection is made before the variables appear
+    for variable, value in {
+        "PGSERVICE": "no-such-service", "PGDATABASE": "no_such_database", "PGOPTIONS": "-c no_such.setting",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    backup = _backup(tmp_path / "backups")
+    with tarfile.open(backup) as tar:
+        assert json.load(tar.extractfile("manifest.json"))["parts"]["database.dump"]["size"] > 0
+
+
+# --- Unsafe files in media.tar -------------------------------------------------------------
+
+
+def _replace_media(backup: Path, members: list[tuple[tarfile.TarInfo, bytes]]) -> None:
+    """Give the backup another media.tar, with the manifest's checksums to match, as a
+    backup made by someone who means harm would have."""
+    media_tar = io.BytesIO()
+    with tarfile.open(fileobj=media_tar, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for info, data in members:
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data) if data else None)
+    parts = {}
+    with tarfile.open(backup) as tar:
+        for name in tar.getnames():
+            parts[name] = tar.extractfile(name).read()
+    parts["media.tar"] = media_tar.getvalue()
+    manifest = json.loads(parts["manifest.json"])
+    manifest["parts"]["media.tar"] = {"sha256": hashlib.sha256(parts["media.tar"]).hexdigest(), "size": len(parts["media.tar"])}
+    parts["manifest.json"] = json.dumps(manifest).encode()
+    parts["manifest.sha256"] = (hashlib.sha256(parts["manifest.json"]).hexdigest() + "\n").encode()
+    with tarfile.open(backup, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in parts.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def _member(name: str, kind: bytes = tarfile.REGTYPE, linkname: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = linkname
+    return info
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        pytest.param((_member("reports/../../outside.txt"), b"outside"), id="parent-folder"),
+        pytest.param((_member("/outside.txt"), b"outside"), id="absolute-path"),
+        pytest.param((_member("reports/link", tarfile.SYMTYPE, "../../outside.txt"), b""), id="symlink"),
+        pytest.param((_member("reports/hard", tarfile.LNKTYPE, "reports/ok.pdf"), b""), id="hardlink"),
+    ],
+)
+def test_a_backup_with_an_unsafe_media_member_is_refused_before_anything_is_written(
+    unsafe, transactional_db, settings, tmp_path
+):
+    _small_installation(tmp_path, settings)
+    backup = _backup(tmp_path / "backups")
+    # A harmless file first: a restore that had begun unpacking would have written it.
+    _replace_media(backup, [(_member("reports/ok.pdf"), b"%PDF-1.7 ok"), unsafe])
+    UserFactory(username="after-backup")
+    settings.MEDIA_ROOT = str(tmp_path / "restored" / "media")
+
+    with pytest.raises(CommandError, match=r"media\.tar holds .*Nothing was restored"):
+        call_command("restore", str(backup), "--force", stdout=io.StringIO())
+
+    assert User.objects.filter(username="after-backup").exists()
+    assert not (tmp_path / "restored" / "media").exists() or not any((tmp_path / "restored" / "media").rglob("*"))
+    assert not (tmp_path / "restored" / "outside.txt").exists()
+    assert not (tmp_path / "outside.txt").exists()

@@ -32,6 +32,8 @@ _LEAKY = {
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
     "CSRF_TRUSTED_ORIGINS",
+    "CELERY_QUEUE",
+    "CELERY_PDF_QUEUE",
 }
 
 
@@ -196,6 +198,19 @@ def test_compose_report_pdfs_have_a_worker_and_queue_of_their_own(compose):
     assert 0 < int(pdf["environment"]["CELERY_WORKER_MAX_TASKS_PER_CHILD"]) <= 50
     assert 0 < int(pdf["environment"]["CELERY_WORKER_MAX_MEMORY_PER_CHILD"]) <= 2 * 1024 * 1024
     assert pdf["stop_grace_period"]
+
+
+def test_compose_workers_follow_renamed_queues(compose):
+    result = compose("config", "--format", "json", CELERY_QUEUE="ska-b", CELERY_PDF_QUEUE="ska-b-pdf", **REQUIRED)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name, queue in (("worker", "ska-b"), ("pdf-worker", "ska-b-pdf")):
+        command = services[name]["command"]
+        assert command[command.index("--queues") + 1] == queue
+    # The app sends tasks to the queues the workers consume.
+    for name in ("web", "worker", "pdf-worker", "beat"):
+        environment = services[name]["environment"]
+        assert (environment["CELERY_QUEUE"], environment["CELERY_PDF_QUEUE"]) == ("ska-b", "ska-b-pdf")
 
 
 # --- Dockerfile ----------------------------------------------------------------------
