@@ -17,6 +17,7 @@ from django.test import Client
 from ska.celery import app as celery_app
 from ska.models import Role
 
+from .processes import database_url, stop
 from .factories import AdministrationFactory, ProviderFactory, RoleFactory, UnitFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,14 +143,6 @@ def use_queues(queue: str, pdf_queue: str) -> tuple[str, str]:
     return previous
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def _worker_process(django_db_setup, tmp_path_factory):
     if not settings.REDIS_URL:
@@ -163,7 +156,7 @@ def _worker_process(django_db_setup, tmp_path_factory):
     pdf_queue = f"{queue}-pdf"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # mail_dir is absolute: four slashes
         "CELERY_QUEUE": queue,
@@ -183,11 +176,7 @@ def _worker_process(django_db_setup, tmp_path_factory):
             raise RuntimeError(f"The Celery worker did not start; see {log.name}")
     yield Worker(process, mail_dir)
     use_queues(*previous_queues)
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
     log.close()
 
 

@@ -27,7 +27,8 @@ from reports import tasks
 from reports.models import ReportDocument
 from reports.services import jobs
 from ska.celery import app as celery_app
-from tests.conftest import BASE_DIR, _database_url
+from tests.conftest import BASE_DIR
+from tests.processes import database_url
 from tests.factories import YEAR, AdministrationGoalFactory, CheckInFactory, IndicatorFactory, UnitFactory, UnitGoalFactory
 
 STALE_SECONDS = 3
@@ -42,7 +43,7 @@ class ReportWorkers:
         self.log_dir = tmp_path
         self.env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "MEDIA_ROOT": str(media_root),
             "CELERY_QUEUE": self.queue,
             "CELERY_PDF_QUEUE": self.queue,  # one queue for everything: the sweeps and the builds

@@ -33,7 +33,8 @@ from reports.services import jobs
 from ska.celery import app as celery_app
 from ska.forms import AccessibilityReportForm
 from ska.schoolyear import SchoolYear
-from tests.conftest import BASE_DIR, _database_url, use_queues
+from tests.conftest import BASE_DIR, use_queues
+from tests.processes import database_url, free_port, stop
 from tests.factories import CheckInFactory, IndicatorFactory, UnitGoalFactory
 
 Status = ReportDocument.Status
@@ -46,15 +47,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateRedis:
     def __init__(self, log_path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -76,8 +71,7 @@ class PrivateRedis:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
+            stop(self.process)
 
 
 def _reset_broker_connections(*, close: bool = False) -> None:
@@ -118,7 +112,7 @@ def private_redis(transactional_db, settings, tmp_path):
     previous_queues = use_queues(queue, f"{queue}-pdf")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": server.url,
         "CELERY_QUEUE": queue,
         "CELERY_PDF_QUEUE": f"{queue}-pdf",
@@ -146,11 +140,7 @@ def private_redis(transactional_db, settings, tmp_path):
         yield server
     finally:
         for worker in workers:
-            worker.terminate()
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop(worker)
         server.stop()
         use_queues(*previous_queues)
         _reset_broker_connections()  # the private Redis's pool, which may have been rebuilt meanwhile

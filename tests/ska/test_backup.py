@@ -12,7 +12,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tarfile
@@ -34,6 +33,7 @@ from ska.backup import database
 from ska.models import Unit, User
 
 from ..factories import UserFactory
+from ..processes import database_url, free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "ska-demo"
@@ -49,30 +49,16 @@ on_sqlite = pytest.mark.skipif(
 # --- Helpers ------------------------------------------------------------------------
 
 
-def _database_url(name: str | None = None) -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name or db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name or db['NAME']}"
-
-
 def _server_env(database_url: str, media_root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SKA_BROKER", "SKA_PRODUCTION"}}
     return {**env, "DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root)}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
     """gunicorn serving the app against the given database and MEDIA_ROOT."""
 
     def __init__(self, database_url: str, media_root: Path, log: Path):
-        self.base = f"http://127.0.0.1:{_free_port()}"
+        self.base = f"http://127.0.0.1:{free_port()}"
         self.log = open(log, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "ska.wsgi:application", "--workers", "1",
@@ -103,11 +89,7 @@ class Server:
         return session
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
         self.log.close()
 
 
@@ -158,7 +140,7 @@ def _round_trip(tmp_path: Path, settings, fresh_database_url: str) -> None:
     logo_url = reverse("reports:report_settings_logo", args=[logo.municipality_id])
     servers = []
     try:
-        original = Server(_database_url(), media_root, tmp_path / "original.log")
+        original = Server(database_url(), media_root, tmp_path / "original.log")
         servers.append(original)
         copy = Server(fresh_database_url, restored_media, tmp_path / "restored.log")
         servers.append(copy)
@@ -190,7 +172,7 @@ def test_a_postgresql_backup_restored_into_a_fresh_database_serves_the_same_data
     )
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        _round_trip(tmp_path, settings, _database_url(name))
+        _round_trip(tmp_path, settings, database_url(name))
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
@@ -199,7 +181,7 @@ def test_a_postgresql_backup_restored_into_a_fresh_database_serves_the_same_data
 @on_sqlite
 def test_an_sqlite_backup_restored_into_a_fresh_file_serves_the_same_data(transactional_db, settings, tmp_path):
     fresh = tmp_path / "restored.sqlite3"
-    _round_trip(tmp_path, settings, _database_url(str(fresh)))
+    _round_trip(tmp_path, settings, database_url(str(fresh)))
     assert fresh.stat().st_size > 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from ska.models import CheckIn
 from ska.schoolyear import SchoolYear
 
 from ..factories import CheckInFactory, IndicatorFactory, UnitGoalFactory
+from ..processes import database_url, free_port, stop
 from ..tcp_proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,12 +63,6 @@ def test_a_lost_database_gives_the_friendly_503_page_and_a_bug_the_500_page(db):
 
 
 # --- The real outage (PostgreSQL) -------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """The app in gunicorn, spoken to over HTTP with a logged-in person's session cookie."""
 
@@ -110,16 +104,14 @@ def postgres_proxy(transactional_db):
 
 @pytest.fixture
 def app_server(postgres_proxy, people, tmp_path):
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "SKA_BROKER", "CELERY_"))}
     env.update(
-        DATABASE_URL=f"postgres://{auth}@127.0.0.1:{postgres_proxy.port}/{db['NAME']}",
+        DATABASE_URL=database_url(port=postgres_proxy.port),
         CONN_MAX_AGE="60",  # as in production: a kept connection must notice the outage and recover
         DEBUG="0",
         DJANGO_SETTINGS_MODULE="ska.settings",
     )
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "gunicorn.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ska.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -143,11 +135,7 @@ def app_server(postgres_proxy, people, tmp_path):
             raise RuntimeError(f"gunicorn did not start; see {log.name}")
         time.sleep(0.2)
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
     log.close()
 
 
