@@ -9,14 +9,21 @@ PORT   ?= 8000
 
 # Beside the web server, a real Celery worker (with beat) on a broker kept in files under
 # var/broker/, so report PDFs are built in the background as in production. The worker's log is
-# var/worker.log; it stops when the web server does.
+# var/worker.log. Unless KOLADA_URL is set, a fake Kolada (log: var/fake-kolada.log) serves
+# recorded key figures on KOLADA_PORT (default 8766), so indicators fed from Kolada work without
+# the internet. Both stop when the web server does.
 run: install migrate demo ## Set everything up and serve the demo on http://127.0.0.1:8000
 	@mkdir -p var/broker
-	@echo "Starting the Celery worker (log: var/worker.log)"
-	@SKA_BROKER=filesystem $(BIN)/celery -A ska worker --pool=solo -B --schedule var/celerybeat-schedule-run \
+	@kolada=; if [ -z "$$KOLADA_URL" ]; then \
+	  export KOLADA_URL="http://127.0.0.1:$${KOLADA_PORT:-8766}/v3"; \
+	  echo "Starting the fake Kolada at $$KOLADA_URL (log: var/fake-kolada.log)"; \
+	  $(BIN)/python manage.py fake_kolada --port $${KOLADA_PORT:-8766} >var/fake-kolada.log 2>&1 & kolada=$$!; \
+	else echo "Using Kolada at $$KOLADA_URL"; fi; \
+	echo "Starting the Celery worker (log: var/worker.log)"; \
+	SKA_BROKER=filesystem $(BIN)/celery -A ska worker --pool=solo -B --schedule var/celerybeat-schedule-run \
 	  -Q "$${CELERY_QUEUE:-celery},$${CELERY_PDF_QUEUE:-ska-pdf}" \
 	  --loglevel=INFO --without-mingle --without-gossip >var/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	trap 'kill $$worker $$kolada 2>/dev/null; wait $$worker $$kolada 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	SKA_BROKER=filesystem $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test chromium ## Install what the tests need and run the whole suite

@@ -242,6 +242,8 @@ def can_view_chain(user, record) -> bool:
 
 @rules.predicate
 def can_change_chain(user, record) -> bool:
+    if isinstance(record, CheckIn) and record.from_kolada:
+        return False  # kept by its source: fetched again, never edited by hand (ska.kolada)
     return _chain_access(user, record, change=True)
 
 

@@ -136,7 +136,7 @@ class UnitAdmin(SysadminPermissions, SimpleHistoryAdmin):
     list_display = ["name", "unit_code", "administration", "provider", "closed_on"]
     list_filter = ["school_forms", "administration", "provider"]
     list_select_related = ["administration", "provider"]
-    search_fields = ["name", "unit_code"]
+    search_fields = ["name", "unit_code", "kolada_ou_id"]
     filter_horizontal = ["school_forms"]
     autocomplete_fields = ["provider"]
     inlines = [UnitPeopleInline]

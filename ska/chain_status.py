@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from .models import (
     DevelopmentArea,
     Goal,
     Indicator,
+    KoladaValue,
     Unit,
     ValidityReview,
 )
@@ -85,6 +87,28 @@ class IndicatorState:
         latest = self.latest_shown
         progress = self.indicator.progress(latest.value if latest else None)
         return None if progress is None else max(0, min(100, round(progress * 100)))
+
+    # --- Values fetched from Kolada (ska.kolada) --------------------------------------------
+    @property
+    def kolada(self):
+        """The indicator's Kolada source, or None when its values are entered by hand."""
+        try:
+            return self.indicator.kolada
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def references(self) -> list:
+        """Reference lines for the chart: the municipality, similar municipalities, the country."""
+        source = self.kolada
+        return source.reference_series() if source is not None else []
+
+    @property
+    def kolada_years(self) -> list:
+        from .kolada.series import year_rows
+
+        source = self.kolada
+        return year_rows(source) if source is not None else []
 
     @property
     def missing_baseline(self) -> bool:
@@ -184,8 +208,9 @@ def goal_states(goals) -> list[GoalState]:
     goals = goals.select_related("parent", *GOAL_MUNICIPALITY_PATHS).prefetch_related(
         Prefetch(
             "indicators",
-            queryset=Indicator.objects.order_by("sort_order", "title", "pk").prefetch_related(
-                Prefetch("check_ins", queryset=CheckIn.objects.order_by("date", "pk"))
+            queryset=Indicator.objects.order_by("sort_order", "title", "pk").select_related("kolada").prefetch_related(
+                Prefetch("check_ins", queryset=CheckIn.objects.order_by("date", "pk")),
+                Prefetch("kolada__values", queryset=KoladaValue.objects.order_by("series", "period", "gender")),
             ),
         ),
         Prefetch(

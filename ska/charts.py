@@ -1,8 +1,10 @@
 """Indicator charts as server-rendered SVG: the same markup in the page and in PDF reports.
 
 The chart shows the current state (baseline), each check-in and the desired state (target)
-over time. It is an image with a text alternative that says the same in words; colour is
-never the only signal (the baseline and target lines are dashed differently and labelled).
+over time, and for an indicator fed from Kolada the reference lines (the municipality, similar
+municipalities, the country). It is an image with a text alternative that says the same in
+words; colour is never the only signal (the lines are dashed differently and labelled, and each
+reference line has a marker shape of its own and a row in a legend below the chart).
 
 A check-in from a group smaller than the suppression threshold (ska.suppression) is left out
 of the drawing, and the text alternative says that its value is not shown.
@@ -23,11 +25,21 @@ from .suppression import DEFAULT_THRESHOLD, is_suppressed
 
 WIDTH, HEIGHT = 520, 200
 LEFT, RIGHT, TOP, BOTTOM = 16, 136, 14, 28
+LABEL_GAP = 10  # labels at the right end closer than this (px) are nudged apart
+LABEL_CHARS = 21  # what fits in the right margin at 11px
+LEGEND_ROW = 16
+# Each reference series' marker shape (its dash pattern and colour are in the styles).
+REFERENCE_MARKERS = {"municipality": "square", "group": "triangle", "country": "diamond"}
 
 
 def _fmt(value: Decimal, unit: str) -> str:
     text = number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
     return f"{text} {unit}".strip()
+
+
+def _trim(value: Decimal) -> Decimal:
+    """A reference value without the trailing zeros of its storage (221.5000 → 221.5)."""
+    return value if value == value.to_integral() else value.normalize()
 
 
 def _check_in_points(check_ins, threshold: int) -> list[tuple[datetime.date, Decimal | None]]:
@@ -47,13 +59,23 @@ def _check_in_points(check_ins, threshold: int) -> list[tuple[datetime.date, Dec
     return points
 
 
-def indicator_chart(indicator, check_ins, *, chart_id: str = "", threshold: int | None = None) -> SafeString:
+def indicator_chart(
+    indicator, check_ins, *, chart_id: str = "", threshold: int | None = None, references=()
+) -> SafeString:
     """An SVG line chart of baseline, check-ins and target, or an empty string if there is
-    nothing to draw. ``threshold``: the municipality's suppression threshold (default 10)."""
+    nothing to draw. ``threshold``: the municipality's suppression threshold (default 10).
+    ``references``: series with ``key``, ``label`` and ``points`` of (date, Decimal | None)
+    (``ska.kolada.series.ReferenceSeries``), each drawn through its published points only."""
     threshold = threshold or DEFAULT_THRESHOLD
     points = [(d, v) for d, v in _check_in_points(check_ins, threshold) if v is not None]
     dates = [d for d, _ in points]
     values = [v for _, v in points]
+    references = _published(references)
+    for series in references:
+        for day, value in series.points:
+            if value is not None:
+                dates.append(day)
+                values.append(value)
     if indicator.baseline_value is not None:
         values.append(indicator.baseline_value)
         if indicator.baseline_date:
@@ -81,19 +103,37 @@ def indicator_chart(indicator, check_ins, *, chart_id: str = "", threshold: int 
         return round(TOP + plot_h * float((high - value) / (high - low)), 1)
 
     unit = indicator.unit_of_measure
+    lines = [
+        (css, label, value)
+        for label, value, css in (
+            (_("Current state"), indicator.baseline_value, "baseline"),
+            (_("Desired state"), indicator.target_value, "target"),
+        )
+        if value is not None
+    ]
+    ends = [[v for _d, v in r.points if v is not None][-1] for r in references]
+    label_y = _spread_labels([y(value) + 4 for _c, _l, value in lines] + [y(value) + 4 for value in ends])
     parts = []
     parts.append(format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h))
-    for label, value, css in (
-        (_("Current state"), indicator.baseline_value, "baseline"),
-        (_("Desired state"), indicator.target_value, "target"),
-    ):
-        if value is not None:
-            parts.append(
-                format_html(
-                    '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/><text class="label" x="{}" y="{}">{} {}</text>',
-                    css, LEFT, y(value), LEFT + plot_w, y(value), LEFT + plot_w + 6, y(value) + 4, label, _fmt(value, unit),
-                )
+    for (css, label, value), text_y in zip(lines, label_y):
+        parts.append(
+            format_html(
+                '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/><text class="label" x="{}" y="{}">{} {}</text>',
+                css, LEFT, y(value), LEFT + plot_w, y(value), LEFT + plot_w + 6, text_y, label, _fmt(value, unit),
             )
+        )
+    for series, end, text_y in zip(references, ends, label_y[len(lines):]):
+        shown = [(x(d), y(v)) for d, v in series.points if v is not None]
+        parts.append(format_html(
+            '<polyline class="reference ref-{}" points="{}"/>', series.key, " ".join(f"{px},{py}" for px, py in shown)
+        ))
+        parts.extend(
+            _marker(series.key, x(d), y(v), f"{series.label} {date_format(d, 'Y')}: {_fmt(_trim(v), unit)}")
+            for d, v in series.points if v is not None
+        )
+        parts.append(format_html(
+            '<text class="label" x="{}" y="{}">{}</text>', LEFT + plot_w + 6, text_y, _end_label(series.label, end)
+        ))
     if points:
         path = " ".join(f"{x(d)},{y(v)}" for d, v in points)
         parts.append(format_html('<polyline class="series" points="{}"/>', path))
@@ -109,16 +149,103 @@ def indicator_chart(indicator, check_ins, *, chart_id: str = "", threshold: int 
         parts.append(
             format_html('<text class="tick end" x="{}" y="{}">{}</text>', LEFT + plot_w, HEIGHT - 8, date_format(last, "M Y"))
         )
+    height = HEIGHT
+    if references:
+        legend, rows = _legend(references, with_check_ins=bool(points))
+        parts.extend(legend)
+        height = HEIGHT + 8 + LEGEND_ROW * rows
     return format_html(
         '<svg class="indicator-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title>{}</svg>',
-        WIDTH, HEIGHT, chart_id or f"chart-{indicator.pk}", chart_id or f"chart-{indicator.pk}",
-        chart_description(indicator, check_ins, threshold=threshold), SafeString("".join(parts)),
+        WIDTH, height, chart_id or f"chart-{indicator.pk}", chart_id or f"chart-{indicator.pk}",
+        chart_description(indicator, check_ins, threshold=threshold, references=references), SafeString("".join(parts)),
     )
 
 
-def chart_description(indicator, check_ins, *, threshold: int | None = None) -> str:
-    """The chart in words: its text alternative."""
+def _published(references) -> list:
+    """The reference series that have at least one published value (the others draw nothing)."""
+    return [r for r in references if any(v is not None for _day, v in r.points)]
+
+
+def _spread_labels(anchors: list[float]) -> list[float]:
+    """The labels' y positions: where they belong, and where two would overlap, the overlapping
+    ones stacked LABEL_GAP apart around the middle of where they belong. A label that overlaps
+    none keeps its exact position."""
+    clusters: list[tuple[list[int], float]] = []  # (label indices top to bottom, top label's y)
+    for i in sorted(range(len(anchors)), key=lambda i: anchors[i]):
+        clusters.append(([i], anchors[i]))
+        while len(clusters) > 1:
+            (upper, upper_top), (lower, lower_top) = clusters[-2], clusters[-1]
+            if lower_top - (upper_top + LABEL_GAP * (len(upper) - 1)) >= LABEL_GAP:
+                break
+            members = upper + lower
+            middle = sum(anchors[j] for j in members) / len(members)
+            top = middle - LABEL_GAP * (len(members) - 1) / 2
+            top = min(max(top, TOP), HEIGHT - 2 - LABEL_GAP * (len(members) - 1))
+            clusters[-2:] = [(members, round(top, 1))]
+    placed = list(anchors)
+    for members, top in clusters:
+        if len(members) > 1:
+            for n, i in enumerate(members):
+                placed[i] = round(top + LABEL_GAP * n, 1)
+    return placed
+
+
+def _end_label(label: str, value: Decimal) -> str:
+    """The label at a reference line's right end, like "Riket 221,5": the series' name (shortened
+    to fit the margin; the legend has it in full) and its latest published value."""
+    number = _fmt(_trim(value), "")
+    room = max(LABEL_CHARS - len(number) - 1, 8)
+    if len(label) > room:
+        label = label[: room - 1].rstrip() + "…"
+    return f"{label} {number}"
+
+
+def _marker(key: str, cx: float, cy: float, title: str = "", legend: bool = False) -> SafeString:
+    """A reference point: a square, triangle or diamond by series, so that the series differ in
+    shape as well as in colour and dash."""
+    css = f"ref-mark ref-{key}" + (" legend" if legend else "")
+    shape = REFERENCE_MARKERS.get(key, "square")
+    if shape == "triangle":
+        tag = format_html('<path class="{}" d="M{} {} l5 8.5 l-10 0 z"', css, cx, round(cy - 5.5, 1))
+    elif shape == "diamond":
+        tag = format_html('<path class="{}" d="M{} {} l5 5 l-5 5 l-5 -5 z"', css, cx, round(cy - 5, 1))
+    else:
+        tag = format_html('<rect class="{}" x="{}" y="{}" width="8" height="8"', css, round(cx - 4, 1), round(cy - 4, 1))
+    name = "path" if shape in ("triangle", "diamond") else "rect"
+    if title:
+        return format_html("{}><title>{}</title></{}>", tag, title, name)
+    return format_html("{}/>", tag)
+
+
+def _legend(references, *, with_check_ins: bool) -> tuple[list[SafeString], int]:
+    """One row per line below the chart: a sample of the line with its marker, and the name in
+    full. Returns the parts and the number of rows."""
+    parts = []
+    row_y = HEIGHT + 4
+    if with_check_ins:
+        row_y += LEGEND_ROW
+        parts += [
+            format_html('<line class="series legend" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, row_y - 4, LEFT + 24, row_y - 4),
+            format_html('<circle class="point legend" cx="{}" cy="{}" r="4"/>', LEFT + 12, row_y - 4),
+            format_html('<text class="legend-label" x="{}" y="{}">{}</text>', LEFT + 32, row_y, _("Check-ins")),
+        ]
+    for series in references:
+        row_y += LEGEND_ROW
+        parts += [
+            format_html(
+                '<line class="reference ref-{} legend" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+                series.key, LEFT, row_y - 4, LEFT + 24, row_y - 4,
+            ),
+            _marker(series.key, LEFT + 12, row_y - 4, legend=True),
+            format_html('<text class="legend-label" x="{}" y="{}">{}</text>', LEFT + 32, row_y, series.label),
+        ]
+    return parts, len(references) + with_check_ins
+
+
+def chart_description(indicator, check_ins, *, threshold: int | None = None, references=()) -> str:
+    """The chart in words: its text alternative. A reference series' missing or suppressed
+    years are said to be missing (never read as zero)."""
     threshold = threshold or DEFAULT_THRESHOLD
     unit = indicator.unit_of_measure
     sentences = [_("Chart of the indicator “%(title)s”.") % {"title": indicator.title}]
@@ -134,6 +261,11 @@ def chart_description(indicator, check_ins, *, threshold: int | None = None) -> 
             sentences.append(_("Check-in %(date)s: %(value)s.") % {"date": date_format(day, "j F Y"), "value": _fmt(value, unit)})
     if indicator.target_value is not None:
         sentences.append(_("Desired state %(value)s.") % {"value": _fmt(indicator.target_value, unit)})
+    for series in _published(references):
+        values = "; ".join(
+            f"{day.year}: {_fmt(_trim(value), unit) if value is not None else _('missing')}" for day, value in series.points
+        )
+        sentences.append(_("Reference %(label)s: %(values)s.") % {"label": series.label, "values": values})
     return " ".join(sentences)
 
 

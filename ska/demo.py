@@ -15,6 +15,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from .demo_chain import DEFAULT_YEARS, seed_demo_chain
+from .demo_kolada import MUNICIPALITY_CODE, seed_demo_kolada
 from .models import (
     Administration,
     Committee,
@@ -144,8 +145,11 @@ def seed_demo(*, units: int | None = None, years: int = DEFAULT_YEARS, stdout=No
     ensure_reference_data()
     municipality, _ = Municipality.objects.get_or_create(
         name=MUNICIPALITY,
-        defaults={"vision": "Ekvalla – där alla barn och elever lär, växer och känner sig trygga."},
+        defaults={"vision": "Ekvalla – där alla barn och elever lär, växer och känner sig trygga.", "code": MUNICIPALITY_CODE},
     )
+    if not municipality.code:  # a demo seeded before the code was needed (Kolada)
+        municipality.code = MUNICIPALITY_CODE
+        municipality.save()
     committee, _ = Committee.objects.get_or_create(
         municipality=municipality, name=COMMITTEE[0], defaults={"short_name": COMMITTEE[1]}
     )
@@ -199,6 +203,7 @@ def seed_demo(*, units: int | None = None, years: int = DEFAULT_YEARS, stdout=No
     if units:
         _generate_units(units, administration, forms, password, stdout)
     seed_demo_chain(administration, years=years)
+    seed_demo_kolada(administration)
     from annualwheel.demo import seed_demo_wheels
 
     seed_demo_wheels(administration, committee)

@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dialogs.send_year_end_evaluations",
         "schedule": crontab(minute=0, hour=7, day_of_month=10, month_of_year=6),
     },
+    # Kolada revises published figures: fetch new and revised values every week.
+    "kolada-weekly-refresh": {
+        "task": "ska.kolada_refresh_all",
+        "schedule": crontab(minute=15, hour=4, day_of_week="sun"),
+    },
     # Report builds whose worker died, or that nobody took, are queued again.
     "reports-sweep-documents": {"task": "reports.sweep_documents", "schedule": 60.0},
 }
@@ -343,6 +348,17 @@ if OIDC_RP_CLIENT_ID:
         # Logging out (a form) ends at the provider's logout page: the form's redirect must be allowed.
         _logout_origin = "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3])
         CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_logout_origin)
+
+# --- Kolada (key figures of municipalities) ------------------------------------
+# Kolada is a free public service: requests are spaced out, retried with backoff, and its
+# metadata (key figures, municipalities, groups, units) is kept in the cache for a day.
+KOLADA_URL = env.str("KOLADA_URL", default="https://api.kolada.se/v3")
+KOLADA_TIMEOUT = env.float("KOLADA_TIMEOUT", default=10.0)
+KOLADA_RETRIES = env.int("KOLADA_RETRIES", default=3)
+KOLADA_BACKOFF = env.float("KOLADA_BACKOFF", default=0.5)
+KOLADA_MIN_INTERVAL = env.float("KOLADA_MIN_INTERVAL", default=0.25)
+KOLADA_PER_PAGE = env.int("KOLADA_PER_PAGE", default=5000)
+KOLADA_CACHE_SECONDS = env.int("KOLADA_CACHE_SECONDS", default=24 * 60 * 60)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

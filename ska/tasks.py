@@ -8,3 +8,9 @@ from django.core.mail import EmailMessage
 def send_email(*, subject: str, body: str, to: list[str], from_email: str | None = None) -> None:
     """Send one plain-text e-mail. Retries only on network and mail-server trouble (OSError), a bounded number of times."""
     EmailMessage(subject=subject, body=body, to=to, from_email=from_email).send()
+
+
+# Celery finds the tasks of installed apps in their `tasks` modules; Kolada's live in ska.kolada.
+from .kolada import tasks as kolada_tasks  # noqa: E402
+
+__all__ = ["send_email", "kolada_tasks"]

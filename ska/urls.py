@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
 from .oidc import LogoutView
-from .views import account, accounts, chain, chain_edit, excel, health, organisation, pages, start
+from .views import account, accounts, chain, chain_edit, excel, health, kolada, organisation, pages, start
 
 # A lost database connection gives the friendly 503 page, anything else the 500 page.
 handler500 = "ska.views.errors.server_error"
@@ -30,6 +30,8 @@ urlpatterns = [
     path("styrkedjan/mal/<int:pk>/andra/", chain_edit.goal_edit, name="goal_edit"),
     path("styrkedjan/mal/<int:goal_pk>/indikatorer/ny/", chain_edit.indicator_create, name="indicator_create"),
     path("styrkedjan/indikatorer/<int:pk>/andra/", chain_edit.indicator_edit, name="indicator_edit"),
+    path("styrkedjan/indikatorer/<int:pk>/kolada/", kolada.kolada_status, name="kolada_status"),
+    path("styrkedjan/indikatorer/<int:pk>/kolada/hamta/", kolada.kolada_refresh, name="kolada_refresh"),
     path("styrkedjan/avstamningar/<int:pk>/andra/", chain_edit.check_in_edit, name="check_in_edit"),
     path("styrkedjan/mal/<int:goal_pk>/aktiviteter/ny/", chain_edit.activity_create, name="activity_create"),
     path("styrkedjan/aktiviteter/<int:pk>/andra/", chain_edit.activity_edit, name="activity_edit"),

@@ -18,6 +18,7 @@ from ska.celery import app as celery_app
 from ska.models import Role
 
 from .processes import database_url, stop
+from .kolada_fixtures import kolada_fake  # noqa: F401
 from .factories import AdministrationFactory, ProviderFactory, RoleFactory, UnitFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -218,6 +218,14 @@ CHART_STYLE = (
     ".outlier{fill:#a4161a}"
     "text{font-family:'Liberation Sans','DejaVu Sans',sans-serif;font-size:11px;fill:#1f2a33}"
     ".tick.end{text-anchor:end}"
+    # Reference lines (Kolada): colour, dash pattern and marker shape each their own.
+    ".reference{fill:none;stroke-width:1.5}"
+    ".reference.ref-municipality{stroke:#a35200;stroke-dasharray:8 3}"
+    ".reference.ref-group{stroke:#6a3d9a;stroke-dasharray:5 2 1 2}"
+    ".reference.ref-country{stroke:#a4161a;stroke-dasharray:1.5 2.5}"
+    ".ref-mark.ref-municipality{fill:#a35200}"
+    ".ref-mark.ref-group{fill:#6a3d9a}"
+    ".ref-mark.ref-country{fill:#a4161a}"
     "</style>"
 )
 
@@ -251,13 +259,26 @@ def report_chart(indicator: dict, threshold: int, id_prefix: str = "") -> SafeSt
         target_value=_decimal(indicator["target_value"]),
         target_date=_date(indicator["target_date"]),
     )
-    svg = str(indicator_chart(subject, shown, chart_id=f"{id_prefix}-chart-{indicator['id']}".lstrip("-")))
+    svg = str(indicator_chart(
+        subject, shown, chart_id=f"{id_prefix}-chart-{indicator['id']}".lstrip("-"), references=_references(indicator)
+    ))
     if not svg:
         return SafeString("")
     if len(shown) < len(indicator["check_ins"]):
         note = _("Values from groups smaller than %(threshold)s are not shown.") % {"threshold": threshold}
         svg = svg.replace("</title>", " " + escape(note) + "</title>", 1)
     return print_svg(svg)
+
+
+def _references(indicator: dict) -> list:
+    """The snapshot's reference series (a Kolada-fed indicator's) as ``ReferenceSeries``; none in
+    a snapshot gathered before there were any."""
+    from ska.kolada.series import ReferenceSeries
+
+    return [
+        ReferenceSeries(r["key"], r["label"], [(_date(p["date"]), _decimal(p["value"])) for p in r["points"]])
+        for r in indicator.get("references") or []
+    ]
 
 
 def _date(value: str | None) -> datetime.date | None:

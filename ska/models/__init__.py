@@ -4,6 +4,7 @@ from .analysis import Analysis, Attainment, DevelopmentArea, Participant, Validi
 from .feedback import AccessibilityReport
 from .goals import CurriculumArea, Goal
 from .indicators import CheckIn, Indicator
+from .kolada import KoladaSource, KoladaValue
 from .organisation import Administration, Committee, IndependentProvider, Municipality, SchoolForm, Unit
 from .people import ROLE_SCOPE, Role, RoleAssignment, User
 
@@ -20,6 +21,8 @@ __all__ = [
     "DevelopmentArea",
     "Goal",
     "Indicator",
+    "KoladaSource",
+    "KoladaValue",
     "Participant",
     "ValidityReview",
     "Administration",

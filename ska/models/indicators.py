@@ -20,6 +20,7 @@ class Indicator(RecordModel):
     class Source(models.TextChoices):
         EXISTING = "existing", _("Existing data")
         NEW = "new", _("New instrument")
+        KOLADA = "kolada", _("Kolada")
 
     class Direction(models.TextChoices):
         HIGHER = "higher", _("Higher is better")
@@ -76,6 +77,7 @@ class CheckIn(RecordModel):
     class Origin(models.TextChoices):
         MANUAL = "manual", _("Entered by hand")
         IMPORT = "import", _("Imported from Excel")
+        KOLADA = "kolada", _("Fetched from Kolada")
 
     indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="check_ins", verbose_name=_("indicator"))
     date = models.DateField(_("date"))
@@ -83,6 +85,9 @@ class CheckIn(RecordModel):
     group_size = models.PositiveIntegerField(_("group size"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     origin = models.CharField(_("how it was entered"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    # For values fetched from an outside source (Kolada): when they were fetched. Such a
+    # check-in is kept by the source, not edited by hand.
+    fetched_at = models.DateTimeField(_("fetched"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -93,3 +98,7 @@ class CheckIn(RecordModel):
 
     def __str__(self):
         return f"{self.indicator}: {self.value} ({self.date})"
+
+    @property
+    def from_kolada(self) -> bool:
+        return self.origin == self.Origin.KOLADA

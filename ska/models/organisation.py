@@ -165,6 +165,12 @@ class Unit(models.Model):
     unit_code = models.CharField(
         _("school unit code"), max_length=8, blank=True, help_text=_("Skolverket's eight-digit school unit code.")
     )
+    kolada_ou_id = models.CharField(
+        _("Kolada's unit id"),
+        max_length=20,
+        blank=True,
+        help_text=_("The unit's id among Kolada's organisational units, e.g. V15E128600101."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[school_forms])

@@ -16,10 +16,11 @@ def minutes(duration) -> int:
 
 @register.simple_tag
 def indicator_chart(state):
-    """The indicator's chart (see ska.charts) from an IndicatorState."""
+    """The indicator's chart (see ska.charts) from an IndicatorState, with the reference lines
+    of a Kolada-fed indicator."""
     from ..charts import indicator_chart as draw
 
-    return draw(state.indicator, state.check_ins, threshold=state.suppression_threshold)
+    return draw(state.indicator, state.check_ins, threshold=state.suppression_threshold, references=state.references)
 
 
 @register.filter

@@ -26,11 +26,11 @@ from ..forms_chain import (
     DevelopmentAreaForm,
     FollowUpForm,
     GoalForm,
-    IndicatorForm,
     ValidityForm,
 )
 from ..models import Activity, Analysis, CheckIn, DevelopmentArea, Goal, Indicator, ValidityReview
 from ..services import chain, chain_edit
+from ..services.check_ins import check_in_value_changes
 from ..services.records import EditConflict, record_delete, record_restore
 from .conflicts import mark_conflict
 from .organisation import school_year_from, school_years_around
@@ -137,19 +137,18 @@ def _level_goal_edit(request, goal):
 # --- Indicators -------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def indicator_create(request, goal_pk):
+    from .indicator_form import indicator_form
+
     goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=goal_pk)
-    form = IndicatorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        chain_edit.indicator_create(goal=goal, form=form, user=request.user)
-        return _goal_response(request, goal)
-    return _form_response(request, {"form": form, "title": _("New indicator for “%(goal)s”") % {"goal": goal}, "unit": goal.unit})
+    return indicator_form(request, goal=goal, indicator=None, title=_("New indicator for “%(goal)s”") % {"goal": goal})
 
 
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, pk):
+    from .indicator_form import indicator_form
+
     indicator = get_changeable_or_404(request.user, Indicator.objects.select_related("goal__unit"), pk=pk)
-    form = IndicatorForm(request.POST or None, instance=indicator)
-    return _edit_in_goal(request, form=form, record=indicator, goal=indicator.goal, title=_("Edit indicator"))
+    return indicator_form(request, goal=indicator.goal, indicator=indicator, title=_("Edit indicator"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -284,7 +283,7 @@ def record_restore_view(request, kind, pk):
 def record_history(request, kind, pk):
     model = KINDS.get(kind) or _not_found()
     record = get_visible_or_404(request.user, model.all_objects.all(), "ska.view_chain", pk=pk)
-    if isinstance(record, CheckIn) and not request.user.has_perm("ska.change_chain", record):
+    if isinstance(record, CheckIn) and not request.user.has_perm("ska.change_chain", record.indicator):
         # A check-in's history holds its raw value and group size, also from groups too small to
         # show: only those who keep the indicator (and enter its values) may read it.
         raise PermissionDenied
@@ -303,7 +302,11 @@ def record_history(request, kind, pk):
             }
         )
     can_restore = record.is_deleted and request.user.has_perm("ska.change_chain", record)
-    return render(request, "ska/chain/history.html", {"record": record, "changes": changes, "kind": kind, "can_restore": can_restore})
+    value_changes = (
+        check_in_value_changes(record) if isinstance(record, Indicator) and request.user.has_perm("ska.change_chain", record) else []
+    )
+    return render(request, "ska/chain/history.html", {"record": record, "changes": changes, "kind": kind, "can_restore": can_restore,
+                                                       "value_changes": value_changes})
 
 
 def _goal_of(record):

@@ -40,6 +40,21 @@
     var field = form.querySelector("[aria-invalid='true'], input:not([type=hidden]), select, textarea");
     if (field) field.focus();
   });
+  // A form redrawn after a search (Kolada's key figures or units): the hits, or why there are none.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt;
+    var found = root.querySelector && root.querySelector(".search-hits, .kolada-fields [role=alert]");
+    if (found) found.focus();
+  });
+  // Enter in a search field searches, rather than saving the whole form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.closest || event.target.tagName !== "INPUT") return;
+    var search = event.target.closest(".search-field");
+    var button = search && search.querySelector("button[type=submit]");
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-dismiss-form]");
     if (!button) return;

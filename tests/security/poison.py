@@ -34,6 +34,9 @@ NOT_FREE_TEXT = {
     "reports.ReportDocument.progress_label": "set by the build job from the translation catalogue",
     "reports.ReportDocument.snapshot": "gathered data: its texts reach the PDF, see test_pdf_injection",
     "reports.ReportDocument.error": "written by the build job; shown only as a generic message",
+    "ska.KoladaSource.municipality_id": "the municipality's code (four digits) copied from Municipality.code; no markup fits",
+    "ska.KoladaSource.last_error": "written by the refresh from the client's own messages; pages say only that Kolada could not be reached",
+    "ska.KoladaValue.status": "Kolada's status word, kept for the record; pages show the value's state from a fixed list",
 }
 
 # Free text that no page of the app shows (the admin's forms escape everything by design).
@@ -46,6 +49,9 @@ NOT_ON_PAGES = {
     "ska.ValidityReview.measures_intended": "in the unit report's PDF only; see test_injection_pdf",
     "ska.ValidityReview.reflects_reality": "in the unit report's PDF only; see test_injection_pdf",
     "ska.DevelopmentArea.description": "in the unit report's PDF only; see test_injection_pdf",
+    "ska.KoladaSource.group_id": "Kolada's id of the group, only a select option's value in the indicator form",
+    "ska.KoladaSource.ou_id": "Kolada's id of the unit, only a field's value in the indicator form",
+    "ska.Unit.kolada_ou_id": "Kolada's id of the unit, only a field's value in the indicator form and the admin",
 }
 
 

@@ -33,6 +33,11 @@ def now_iso() -> str:
     return timezone.localtime().isoformat(timespec="seconds")
 
 
+def moment(value: datetime.datetime | None) -> str | None:
+    """A point in time as a local ISO string ("2026-11-20T14:05:00+01:00")."""
+    return None if value is None else timezone.localtime(value).isoformat(timespec="seconds")
+
+
 def cell(value: str | None, suppressed: bool = False) -> str | None:
     """A table cell for a value: ".." if suppressed, else the value."""
     return SUPPRESSED if suppressed else value
@@ -48,6 +53,9 @@ def check_in_data(check_in, threshold: int) -> dict:
         # The group size itself is not identifying; it is what tells a reader why a value is missing.
         "group_size": check_in.group_size,
         "comment": "" if suppressed else check_in.comment,
+        # Fetched from Kolada ("kolada") or entered by hand or imported (""). Older snapshots lack both keys.
+        "source": "kolada" if check_in.origin == "kolada" else "",
+        "fetched_at": moment(check_in.fetched_at),
     }
 
 
@@ -76,6 +84,29 @@ def indicator_data(state: IndicatorState, threshold: int) -> dict:
         "latest": latest,  # may be suppressed: then its value is None
         "latest_shown": shown[-1] if shown else None,
         "progress_percent": None if progress is None else round(progress * 100),
+        # Fed from Kolada: where from, and the reference lines of its chart (older snapshots lack both).
+        "kolada": kolada_data(state.kolada),
+        "references": [
+            {
+                "key": series.key,
+                "label": str(series.label),
+                "points": [{"date": day(d), "value": number(v)} for d, v in series.points],
+            }
+            for series in state.references
+        ],
+    }
+
+
+def kolada_data(source) -> dict | None:
+    """The Kolada source of an indicator for the report's source note, or None."""
+    if source is None:
+        return None
+    return {
+        "kpi_id": source.kpi_id,
+        "kpi_title": source.kpi_title,
+        "entity_title": source.entity_title or source.entity_id,
+        "fetched_at": moment(source.fetched_at),
+        "unreachable": source.unreachable,
     }
 
 

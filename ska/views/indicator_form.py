@@ -1,0 +1,80 @@
+"""Creating and editing an indicator, which may be fed from Kolada.
+
+The indicator form and its Kolada part are one HTML form. The Kolada searches are buttons of
+that form: they redraw it with the hits and save nothing. Saving stores the indicator and its
+Kolada source in one transaction and asks for the figures in the background.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..forms_chain import IndicatorForm
+from ..kolada.client import KoladaClient
+from ..kolada.forms import PICK_KPI, PICK_OU, SEARCH_KPI, SEARCH_OU, KoladaSourceForm
+from ..kolada.services import remove_source, save_source
+from ..kolada.types import KoladaUnavailable
+from ..models import Indicator, KoladaSource
+from ..services import chain_edit
+from ..services.records import EditConflict
+from .conflicts import mark_conflict
+
+ACTIONS = (SEARCH_KPI, SEARCH_OU, PICK_KPI, PICK_OU)
+# Someone waits for these answers in the browser: one quick retry, then say so.
+INTERACTIVE = {"retries": 1, "timeout": 5}
+
+
+def indicator_form(request, *, goal, indicator: Indicator | None, title: str):
+    from .chain_edit import _form_response, _goal_response
+
+    source = KoladaSource.objects.filter(indicator=indicator).first() if indicator else None
+    post = request.POST if request.method == "POST" else None
+    client = KoladaClient(**INTERACTIVE)
+    context = {"title": title, "unit": goal.unit, "record": indicator}
+    action = next((a for a in ACTIONS if post and a in post), None)
+    if action:
+        form, kolada = _redrawn(post, action, goal=goal, indicator=indicator, source=source, client=client)
+        return _form_response(request, {**context, "form": form, "kolada_form": kolada, "kolada_open": True})
+
+    chosen = (post.get("source_kind") if post else (indicator.source_kind if indicator else "")) == Indicator.Source.KOLADA
+    form = IndicatorForm(post, instance=indicator)
+    kolada = KoladaSourceForm(post if chosen else None, unit=goal.unit, instance=source, client=client,
+                              with_groups=chosen or source is not None)
+    if post and form.is_valid() and (not chosen or kolada.is_valid()):
+        try:
+            with transaction.atomic():
+                saved = chain_edit.indicator_create(goal=goal, form=form, user=request.user) if indicator is None \
+                    else chain_edit.form_update(form=form, user=request.user)
+                if chosen:
+                    save_source(indicator=saved, values=kolada.source_values(), user=request.user)
+                elif source is not None:
+                    remove_source(indicator=saved, user=request.user)
+            return _goal_response(request, goal)
+        except EditConflict as conflict:
+            mark_conflict(form, conflict)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return _form_response(request, {**context, "form": form, "kolada_form": kolada, "kolada_open": chosen})
+
+
+def _redrawn(post, action, *, goal, indicator, source, client):
+    """The form again after a search or a choice, unbound: it shows no errors before saving."""
+    data = post.copy()
+    data["source_kind"] = Indicator.Source.KOLADA
+    if action == PICK_KPI:
+        data["kpi_id"] = post[PICK_KPI]
+        if not data.get("title", "").strip():
+            try:
+                found = client.kpis([post[PICK_KPI]])
+            except KoladaUnavailable:
+                found = []
+            if found:
+                data["title"] = found[0].title[:300]
+    elif action == PICK_OU:
+        data["ou_id"] = post[PICK_OU]
+        data["level"] = KoladaSource.Level.UNIT
+    names = list(IndicatorForm.base_fields) + ["version"]
+    form = IndicatorForm(instance=indicator, initial={name: data.get(name, "") for name in names if name in data})
+    kolada = KoladaSourceForm(unit=goal.unit, instance=source, client=client, initial=KoladaSourceForm.initial_from(data))
+    if action in (SEARCH_KPI, SEARCH_OU):
+        kolada.search(action, data)
+    return form, kolada
