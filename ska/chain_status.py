@@ -5,6 +5,7 @@ make visible (DOMAIN.md, "The goal chain"). A fixed number of queries however la
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 from django.conf import settings
@@ -97,18 +98,22 @@ class IndicatorState:
         except ObjectDoesNotExist:
             return None
 
-    @property
+    @cached_property
     def references(self) -> list:
         """Reference lines for the chart: the municipality, similar municipalities, the country."""
         source = self.kolada
         return source.reference_series() if source is not None else []
 
     @property
+    def has_fetched_check_ins(self) -> bool:
+        return any(c.from_kolada for c in self.check_ins)
+
+    @cached_property
     def kolada_years(self) -> list:
         from .kolada.series import year_rows
 
         source = self.kolada
-        return year_rows(source) if source is not None else []
+        return year_rows(source, [series.key for series in self.references]) if source is not None else []
 
     @property
     def missing_baseline(self) -> bool:

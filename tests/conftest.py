@@ -18,7 +18,7 @@ from ska.celery import app as celery_app
 from ska.models import Role
 
 from .processes import database_url, stop
-from .kolada_fixtures import kolada_fake  # noqa: F401
+from .kolada_fixtures import kolada_fake, worker_kolada  # noqa: F401
 from .factories import AdministrationFactory, ProviderFactory, RoleFactory, UnitFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def use_queues(queue: str, pdf_queue: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def _worker_process(django_db_setup, tmp_path_factory):
+def _worker_process(django_db_setup, tmp_path_factory, worker_kolada):
     if not settings.REDIS_URL:
         yield Worker(None, None)
         return
@@ -162,6 +162,10 @@ def _worker_process(django_db_setup, tmp_path_factory):
         "EMAIL_URL": f"filemail:///{mail_dir}",  # mail_dir is absolute: four slashes
         "CELERY_QUEUE": queue,
         "CELERY_PDF_QUEUE": pdf_queue,
+        # The worker's Kolada is a fake of the run's own (tests/kolada_fixtures.py).
+        "KOLADA_URL": worker_kolada.url,
+        "KOLADA_MIN_INTERVAL": "0",
+        "KOLADA_BACKOFF": "0",
     }
     previous_queues = use_queues(queue, pdf_queue)
     log = open(mail_dir.parent / "worker.log", "w")

@@ -21,3 +21,13 @@ def kolada_fake(settings):
                        for name, config in settings.CACHES.items()}
     yield fake
     fake.stop()
+
+
+@pytest.fixture(scope="session")
+def worker_kolada():
+    """The fake Kolada that the real Celery worker of the run talks to (its KOLADA_URL is set
+    when it starts). Tests that use it with ``celery_worker`` point this process at it too."""
+    fake = FakeKolada()
+    fake.start()
+    yield fake
+    fake.stop()

@@ -32,6 +32,14 @@ DATA_CACHE_SECONDS = 10 * 60
 MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is cut to this, so a refresh never hangs
 MAX_PAGES = 1000
 KPI_ID = re.compile(r"^[A-Za-z]\d{5}$")
+# What Kolada's ids are made of (key figures, municipalities, groups, units): letters and
+# digits only, so no id can step out of the path it is put into.
+SAFE_ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
+# Searches by title are cached briefly: what people type varies without end.
+SEARCH_CACHE_SECONDS = 10 * 60
+# Kolada publishes values with a few decimals; kept to four (the stored precision), so that a
+# value fetched again compares equal to the one stored.
+PLACES = Decimal("0.0001")
 
 # At most one request per KOLADA_MIN_INTERVAL in this process, whichever thread or client sends it.
 _rate_lock = threading.Lock()
@@ -105,7 +113,7 @@ class KoladaClient:
             return []
         if KPI_ID.match(text):
             return self.kpis([text.upper()])
-        return [_kpi(item) for item in self._get("kpi", {"title": text})]
+        return [_kpi(item) for item in self._get("kpi", {"title": text}, ttl=SEARCH_CACHE_SECONDS)]
 
     def kpis(self, ids: list[str]) -> list[Kpi]:
         if not ids:
@@ -131,7 +139,8 @@ class KoladaClient:
     # --- Organisational units ------------------------------------------------------
     def search_ous(self, municipality: str, title: str = "") -> list[OrganisationalUnit]:
         query = {"municipality": municipality, "title": title.strip()}
-        return [_ou(item) for item in self._get("ou", query)]
+        ttl = SEARCH_CACHE_SECONDS if query["title"] else None
+        return [_ou(item) for item in self._get("ou", query, ttl=ttl)]
 
     # --- Values ----------------------------------------------------------------
     def data(self, kpi: str, municipalities: list[str], years: list[int] | None = None) -> list[Value]:
@@ -140,18 +149,20 @@ class KoladaClient:
         if not municipalities:
             return []
         path = f"data/kpi/{_ids([kpi])}/municipality/{_ids(municipalities)}{_years(years)}"
-        return [v for row in self._get(path, by_id=True, data=True) for v in _values(row, "municipality")]
+        return [v for row in self._get(path, ttl=DATA_CACHE_SECONDS) for v in _values(row, "municipality")]
 
     def ou_data(self, kpi: str, ous: list[str], years: list[int] | None = None) -> list[Value]:
         if not ous:
             return []
         path = f"oudata/kpi/{_ids([kpi])}/ou/{_ids(ous)}{_years(years)}"
-        return [v for row in self._get(path, by_id=True, data=True) for v in _values(row, "ou")]
+        return [v for row in self._get(path, ttl=DATA_CACHE_SECONDS) for v in _values(row, "ou")]
 
     # --- Requests ---------------------------------------------------------------
     def _get(self, path: str, query: dict[str, str] | None = None, *, by_id: bool = False,
-             data: bool = False) -> list[dict]:
-        """Every value of a list answer, following next_page; from the cache when it has them."""
+             ttl: int | None = None) -> list[dict]:
+        """Every value of a list answer, following next_page; from the cache when it has them
+        (kept ``ttl`` seconds, by default KOLADA_CACHE_SECONDS). ``by_id``: a 404 means that
+        nothing has that id (an empty list); elsewhere it is an error."""
         params = {name: value for name, value in (query or {}).items() if value}
         params["per_page"] = str(self.per_page)
         url = f"{self.base_url}/{path}?{urlencode(params)}"
@@ -179,7 +190,7 @@ class KoladaClient:
                 if _origin(next_url) != self._origin:
                     raise KoladaUnavailable("Kolada's next page is on another server")
         if self.use_cache:
-            cache.set(key, values, DATA_CACHE_SECONDS if data else settings.KOLADA_CACHE_SECONDS)
+            cache.set(key, values, settings.KOLADA_CACHE_SECONDS if ttl is None else ttl)
         return values
 
     def _fetch(self, url: str, *, by_id: bool) -> dict | None:
@@ -216,7 +227,10 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _ids(ids: list[str]) -> str:
-    return ",".join(quote(str(i).strip(), safe="") for i in ids)
+    ids = [str(i).strip() for i in ids]
+    if not all(SAFE_ID.match(i) for i in ids):
+        raise ValueError("Kolada's ids are letters and digits")
+    return ",".join(quote(i, safe="") for i in ids)
 
 
 def _years(years: list[int] | None) -> str:
@@ -299,4 +313,4 @@ def _decimal(value: Any) -> Decimal | None:
         raise KoladaUnavailable("Kolada's answer has a value that is not a number") from None
     if not number.is_finite():
         raise KoladaUnavailable("Kolada's answer has a value that is not a number")
-    return number
+    return number.quantize(PLACES)

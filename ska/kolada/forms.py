@@ -10,14 +10,16 @@ already stored (so an indicator can be edited while Kolada is down).
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import KoladaSource
-from .client import KoladaClient
+from .client import SAFE_ID, KoladaClient
 from .types import KoladaUnavailable
 
 UNREACHABLE = gettext_lazy("Kolada could not be reached just now. Try again in a while.")
+GROUPS_DOWN = "kolada:groups-unreachable"
 SEARCH_KPI, SEARCH_OU, PICK_KPI, PICK_OU = "kolada_search_kpi", "kolada_search_ou", "kolada_pick_kpi", "kolada_pick_ou"
 
 
@@ -80,11 +82,11 @@ class KoladaSourceForm(forms.Form):
         Kolada, so opening an indicator form never waits for Kolada."""
         choices = [("", _("None"))]
         current = self.instance.group_id if self.instance else ""
-        try:
-            groups = self.client.municipality_groups(member=self.municipality_id) if with_groups and self.municipality_id else []
-            choices += [(g.id, g.title) for g in groups]
-        except KoladaUnavailable:
-            pass
+        if with_groups and self.municipality_id and not cache.get(GROUPS_DOWN):
+            try:
+                choices += [(g.id, g.title) for g in self.client.municipality_groups(member=self.municipality_id)]
+            except KoladaUnavailable:
+                cache.set(GROUPS_DOWN, True, 60)  # the next form opens at once, without the groups
         if current and current not in dict(choices):
             choices.append((current, self.instance.group_title or current))
         self.group_titles = dict(choices)
@@ -99,6 +101,9 @@ class KoladaSourceForm(forms.Form):
                 if query and not self.kpi_hits:
                     self.search_error = _("No key figure matches “%(query)s”.") % {"query": query}
             elif action == SEARCH_OU:
+                if not self.municipality_id:
+                    self.search_error = _("The municipality's code is missing: an administrator enters it on the municipality first.")
+                    return
                 query = (data.get("ou_query") or "").strip()
                 self.ou_hits = self.client.search_ous(self.municipality_id, query)[:25]
                 if not self.ou_hits:
@@ -116,10 +121,16 @@ class KoladaSourceForm(forms.Form):
 
     # --- Checking the choice --------------------------------------------------------------
     def clean_kpi_id(self):
-        return (self.cleaned_data.get("kpi_id") or "").strip().upper()
+        kpi_id = (self.cleaned_data.get("kpi_id") or "").strip().upper()
+        if kpi_id and not SAFE_ID.match(kpi_id):
+            raise forms.ValidationError(_("Kolada's ids are letters and digits, e.g. N15505."))
+        return kpi_id
 
     def clean_ou_id(self):
-        return (self.cleaned_data.get("ou_id") or "").strip().upper()
+        ou_id = (self.cleaned_data.get("ou_id") or "").strip().upper()
+        if ou_id and not SAFE_ID.match(ou_id):
+            raise forms.ValidationError(_("Kolada's ids are letters and digits, e.g. V15E128600101."))
+        return ou_id
 
     def clean(self):
         data = super().clean()
@@ -137,14 +148,16 @@ class KoladaSourceForm(forms.Form):
         unchanged = self.instance is not None and self.instance.kpi_id == kpi_id and (
             level != KoladaSource.Level.UNIT or self.instance.ou_id == ou_id
         )
-        if unchanged:
-            return data
-        try:
-            self._check_kpi(kpi_id, level)
-            if level == KoladaSource.Level.UNIT:
-                self._check_ou(ou_id)
-        except KoladaUnavailable:
-            raise forms.ValidationError(UNREACHABLE)
+        if not unchanged:
+            try:
+                self._check_kpi(kpi_id, level)
+                if level == KoladaSource.Level.UNIT:
+                    self._check_ou(ou_id)
+            except KoladaUnavailable:
+                raise forms.ValidationError(UNREACHABLE)
+        divided = self.kpi.is_divided_by_gender if self.kpi is not None else (unchanged and self.instance.divided_by_gender)
+        if data.get("gender") != KoladaSource.Gender.TOTAL and (self.kpi is not None or unchanged) and not divided:
+            self.add_error("gender", _("Kolada does not divide this key figure by gender: choose the total."))
         return data
 
     def _check_kpi(self, kpi_id, level):

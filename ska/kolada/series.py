@@ -25,12 +25,12 @@ class ReferenceSeries:
 
 @dataclass
 class YearRow:
-    """One year of the source: the own value per gender and each reference series' value,
-    each as a KoladaValue or None when Kolada has nothing for it at all."""
+    """One year of the source: ``cells`` holds a KoladaValue (or None when Kolada has nothing
+    for it) per column: the own value (total, then girls and boys where the figure is divided
+    by gender), then each reference series in the order given."""
 
     period: int
-    own: dict = field(default_factory=dict)  # gender -> KoladaValue
-    references: dict = field(default_factory=dict)  # series key -> KoladaValue
+    cells: list = field(default_factory=list)
 
 
 def _values(source):
@@ -60,13 +60,10 @@ def reference_series(source) -> list[ReferenceSeries]:
     return result
 
 
-def year_rows(source) -> list[YearRow]:
-    """Every year Kolada has anything for, newest first."""
-    rows: dict[int, YearRow] = {}
-    for v in _values(source):
-        row = rows.setdefault(v.period, YearRow(v.period))
-        if v.series == "own":
-            row.own[v.gender] = v
-        elif v.gender == source.gender:
-            row.references[v.series] = v
-    return [rows[p] for p in sorted(rows, reverse=True)]
+def year_rows(source, reference_keys: list[str]) -> list[YearRow]:
+    """Every year Kolada has anything for, newest first, with a cell per column."""
+    genders = ["T", "K", "M"] if source.divided_by_gender else ["T"]
+    columns = [("own", g) for g in genders] + [(key, source.gender) for key in reference_keys]
+    found = {(v.series, v.gender, v.period): v for v in _values(source)}
+    periods = sorted({v.period for v in found.values()}, reverse=True)
+    return [YearRow(p, [found.get((series, gender, p)) for series, gender in columns]) for p in periods]

@@ -8,12 +8,17 @@ the own series' published values into check-ins marked with their source. Revise
 replace the old ones; the history tables keep what was there before.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .indicators import Indicator
+
+PENDING_FOR = datetime.timedelta(minutes=10)
 
 
 class KoladaSource(models.Model):
@@ -79,8 +84,13 @@ class KoladaSource(models.Model):
 
     @property
     def refresh_pending(self) -> bool:
-        return self.refresh_requested_at is not None and (
-            self.last_attempt_at is None or self.last_attempt_at < self.refresh_requested_at
+        """Has someone asked for a fetch that has not been tried yet? A request older than
+        PENDING_FOR is no longer waited for (its task may never have been sent)."""
+        requested = self.refresh_requested_at
+        return (
+            requested is not None
+            and timezone.now() - requested < PENDING_FOR
+            and (self.last_attempt_at is None or self.last_attempt_at < requested)
         )
 
     def reference_series(self):

@@ -30,7 +30,9 @@ from ..services.check_ins import check_in_record
 @require_POST
 def check_in_create(request, indicator_pk):
     """Record a check-in: value, Enter. Answers htmx with the indicator's block, redrawn."""
-    indicator = get_changeable_or_404(request.user, Indicator.objects.select_related("goal__unit"), pk=indicator_pk)
+    indicator = get_changeable_or_404(
+        request.user, Indicator.objects.select_related("goal__unit", "kolada").prefetch_related("kolada__values"), pk=indicator_pk
+    )
     form = CheckInForm(request.POST, indicator=indicator)
     if form.is_valid():
         check_in_record(indicator=indicator, values=form.cleaned_data, user=request.user)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..forms_chain import IndicatorForm
-from ..kolada.client import KoladaClient
+from ..kolada.client import SAFE_ID, KoladaClient
 from ..kolada.forms import PICK_KPI, PICK_OU, SEARCH_KPI, SEARCH_OU, KoladaSourceForm
 from ..kolada.services import remove_source, save_source
 from ..kolada.types import KoladaUnavailable
@@ -19,8 +19,9 @@ from ..services.records import EditConflict
 from .conflicts import mark_conflict
 
 ACTIONS = (SEARCH_KPI, SEARCH_OU, PICK_KPI, PICK_OU)
-# Someone waits for these answers in the browser: one quick retry, then say so.
-INTERACTIVE = {"retries": 1, "timeout": 5}
+# Someone waits for these answers in the browser: no retries (nor waiting for Retry-After),
+# a short timeout, then the form says that Kolada could not be reached.
+INTERACTIVE = {"retries": 0, "timeout": 5}
 
 
 def indicator_form(request, *, goal, indicator: Indicator | None, title: str):
@@ -60,17 +61,20 @@ def _redrawn(post, action, *, goal, indicator, source, client):
     """The form again after a search or a choice, unbound: it shows no errors before saving."""
     data = post.copy()
     data["source_kind"] = Indicator.Source.KOLADA
+    picked = post.get(action, "")[:40]
+    if action in (PICK_KPI, PICK_OU) and not SAFE_ID.match(picked):
+        action = ""  # not one of the buttons' values: redraw as it was
     if action == PICK_KPI:
-        data["kpi_id"] = post[PICK_KPI]
+        data["kpi_id"] = picked
         if not data.get("title", "").strip():
             try:
-                found = client.kpis([post[PICK_KPI]])
+                found = client.kpis([picked])
             except KoladaUnavailable:
                 found = []
             if found:
                 data["title"] = found[0].title[:300]
     elif action == PICK_OU:
-        data["ou_id"] = post[PICK_OU]
+        data["ou_id"] = picked
         data["level"] = KoladaSource.Level.UNIT
     names = list(IndicatorForm.base_fields) + ["version"]
     form = IndicatorForm(instance=indicator, initial={name: data.get(name, "") for name in names if name in data})

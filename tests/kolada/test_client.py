@@ -25,9 +25,13 @@ def test_search_kpis_by_title_and_by_id(kolada):
     assert kolada.search_kpis("  ") == []
 
 
-def test_ids_are_quoted_into_the_path(kolada, kolada_fake):
-    assert kolada.kpis(["N15505/../municipality"]) == []
-    assert "/v3/kpi/N15505%2F..%2Fmunicipality?" in kolada_fake.requests[-1]
+@pytest.mark.parametrize("bad", ["N15505/../municipality", "..", "N15505?x=1", "N 15505", ""])
+def test_an_id_that_is_not_letters_and_digits_never_reaches_a_path(kolada, kolada_fake, bad):
+    with pytest.raises(ValueError):
+        kolada.kpis([bad])
+    with pytest.raises(ValueError):
+        kolada.ou_data("N15505", [bad])
+    assert kolada_fake.requests == []
 
 
 def test_municipalities(kolada):
@@ -191,3 +195,13 @@ def test_requests_are_spaced_out_across_threads(kolada_fake):
         thread.join()
     assert len(kolada_fake.requests) == 3
     assert time.monotonic() - started >= 0.4
+
+
+def test_a_wrong_address_for_data_is_an_error_not_an_empty_answer(kolada_fake):
+    """A 404 means "no such id" only where an id is looked up; for data it means the address
+    is wrong, and a refresh must then say Kolada could not be reached, not store nothing."""
+    client = KoladaClient(kolada_fake.url.replace("/v3", "/v9"), min_interval=0, backoff=0)
+    with pytest.raises(KoladaUnavailable):
+        client.ou_data("N15505", [OSTERPORT])
+    with pytest.raises(KoladaUnavailable):
+        client.data("N15505", [EKVALLA])

@@ -74,6 +74,8 @@ def test_saving_a_kolada_indicator_fetches_its_values(goal, people, login, kolad
         ({"kpi_id": ""}, "kpi_id", "Välj ett nyckeltal"),
         ({"ou_id": "V15E128600101"}, "ou_id", "Kolada har ingen enhet med id V15E128600101 i kommunen."),
         ({"kpi_id": "N15428"}, "level", "Kolada publicerar nyckeltalet bara för kommuner"),
+        ({"kpi_id": "N15034", "gender": "K"}, "gender", "Kolada delar inte upp nyckeltalet på kön"),
+        ({"kpi_id": "N15505/../x"}, "kpi_id", "Koladas id består av bokstäver och siffror"),
     ],
 )
 def test_a_wrong_choice_is_said_next_to_its_field_and_nothing_is_saved(goal, people, login, kolada_fake, extra, field, message):

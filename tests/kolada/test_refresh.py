@@ -162,3 +162,89 @@ def test_only_those_who_keep_the_indicator_may_ask_for_a_fetch(source, people, l
     assert login(people.other_rector).post(url).status_code == 404
     assert login(people.member).post(url).status_code in (403, 404)
     assert login(people.rector).post(url).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_kolada_no_longer_lists_loses_its_check_in(source, kolada_fake):
+    kolada_fake.data["data"] = [
+        row for row in kolada_fake.data["data"]
+        if not (row["kpi"] == "N15505" and row.get("ou") == OSTERPORT and row["period"] == 2019)
+    ]
+    result = refresh_source(source)
+    assert result.withdrawn == 1
+    assert not CheckIn.objects.filter(indicator=source.indicator, date__year=2019).exists()
+    value = KoladaValue.objects.get(source=source, series="own", period=2019, gender="T")
+    assert value.value is None and value.state == "missing"
+    assert value.history.first().history_change_reason == "No longer published in Kolada"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_fetched_for_a_figure_since_changed_are_not_stored(source, kolada_fake, people):
+    """A fetch that was under way when someone chose another figure stores nothing."""
+    from ska.kolada.client import KoladaClient
+    from ska.kolada.services import apply, fetch, what_is_fetched
+
+    before = what_is_fetched(source)
+    client = KoladaClient()
+    stale = fetch(source, client, client)
+    KoladaSource.objects.filter(pk=source.pk).update(kpi_id="N15419")
+    result = apply(source, stale, fetched_for=before)
+    assert not result.ok
+    assert KoladaValue.objects.filter(source=source).count() == KoladaValue.objects.filter(source=source).count()
+    assert result.created == result.revised == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_gender_follows_the_stored_values_at_once_even_with_kolada_down(source, kolada_fake, people):
+    girls = {v.period: v.value for v in KoladaValue.objects.filter(source=source, series="own", gender="K")}
+    kolada_fake.stop()
+    values = {name: getattr(source, name) for name in (
+        "kpi_id", "kpi_title", "divided_by_gender", "level", "ou_id", "ou_title", "municipality_id", "gender",
+        "compare_municipality", "group_id", "group_title", "compare_country")}
+    save_source(indicator=source.indicator, values={**values, "gender": "K"}, user=people.rector)
+    shown = {c.date.year: c.value for c in CheckIn.objects.filter(indicator=source.indicator)}
+    assert shown == {year: value.quantize(Decimal("0.01")) for year, value in girls.items()}
+    check_in = CheckIn.objects.get(indicator=source.indicator, date__year=2024)
+    assert check_in.history.first().history_change_reason == "The indicator's Kolada figure was changed"
+    assert check_in.history.first().history_user == people.rector
+    # The reference lines stay, in the new gender.
+    source.refresh_from_db()
+    assert {series.key for series in source.reference_series()} == {"municipality", "group", "country"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_ins_of_a_removed_source_may_be_changed_by_hand(source, people, login):
+    from ska.kolada.services import remove_source
+
+    check_in = CheckIn.objects.filter(indicator=source.indicator).first()
+    client = login(people.rector)
+    assert client.get(reverse("check_in_edit", args=[check_in.pk])).status_code == 403
+    remove_source(indicator=source.indicator, user=people.rector)
+    assert client.get(reverse("check_in_edit", args=[check_in.pk])).status_code == 200
+    page = client.get(unit_page(source.indicator)).content.decode()
+    assert "Kolada, hämtad" in page  # where the values came from is still said
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_unit_page_runs_the_same_queries_for_one_and_for_many_kolada_indicators(source, people, login, kolada_fake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(people.rector)
+    url = unit_page(source.indicator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    client.get(url)  # sessions, caches
+    one = queries()
+    values = {name: getattr(source, name) for name in (
+        "kpi_id", "kpi_title", "divided_by_gender", "level", "ou_id", "ou_title", "municipality_id", "gender",
+        "compare_municipality", "group_id", "group_title", "compare_country")}
+    for title in ("Meritvärde flickor", "Meritvärde pojkar", "Meritvärde igen"):
+        indicator = IndicatorFactory(goal=source.indicator.goal, title=title, source_kind="kolada")
+        save_source(indicator=indicator, values=values, user=people.rector)
+    assert KoladaSource.objects.filter(fetched_at__isnull=False).count() == 4
+    assert queries() == one
