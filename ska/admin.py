@@ -24,6 +24,7 @@ from .models import (
     CurriculumArea,
     Goal,
     Indicator,
+    KoladaSource,
     Administration,
     Committee,
     IndependentProvider,
@@ -282,3 +283,26 @@ class AuditEventAdmin(SysadminPermissions, admin.ModelAdmin):
     @admin.display(description=_("whom it concerned"), ordering="subject_name")
     def subject_link(self, event):
         return self._person(event.subject_id, event.subject_name)
+
+
+@admin.register(KoladaSource)
+class KoladaSourceAdmin(SysadminPermissions, admin.ModelAdmin):
+    """Which indicators are fed from Kolada, and how their latest fetch went: for operators.
+    Read-only here; the indicator's form is where a source is chosen, and its page fetches."""
+
+    list_display = ["indicator", "kpi_id", "entity", "fetched_at", "last_attempt_at", "last_error"]
+    list_filter = ["kpi_id", "level"]
+    search_fields = ["indicator__title", "kpi_id", "kpi_title", "ou_title"]
+    list_select_related = ["indicator"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("values for"))
+    def entity(self, source):
+        return source.entity_title

@@ -248,3 +248,15 @@ def test_the_unit_page_runs_the_same_queries_for_one_and_for_many_kolada_indicat
         save_source(indicator=indicator, values=values, user=people.rector)
     assert KoladaSource.objects.filter(fetched_at__isnull=False).count() == 4
     assert queries() == one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_operators_see_every_source_and_its_latest_fetch_in_the_admin(source, kolada_fake, people, login):
+    kolada_fake.stop()
+    refresh_source(source)
+    url = reverse("admin:ska_koladasource_changelist")
+    page = login(people.sysadmin).get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "N15505" in text and "Kolada could not be reached" in text
+    assert login(people.rector).get(url).status_code in (302, 403)

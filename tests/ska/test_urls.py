@@ -102,6 +102,9 @@ MATRIX = {
     "indicator_create": ("chain.goal", CHAIN_KEEPERS),
     "indicator_edit": ("chain.indicator", CHAIN_KEEPERS),
     "check_in_edit": ("chain.check_in", CHAIN_KEEPERS),
+    # The indicator's block while a Kolada fetch runs: htmx only; a plain visit goes to the unit page.
+    "kolada_status": ("chain.indicator", _expect(404, rector=302, contributor=302, leadership=302, sysadmin=302)),
+    "kolada_refresh": ("chain.indicator", _expect(405)),  # POST only; who may is tested in tests/kolada
     "activity_create": ("chain.goal", CHAIN_KEEPERS),
     "activity_edit": ("chain.activity", CHAIN_KEEPERS),
     "follow_up_create": ("chain.activity", CHAIN_KEEPERS),
