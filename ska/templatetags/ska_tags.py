@@ -29,3 +29,15 @@ def record_kind(record) -> str:
     from ..views.chain_edit import KIND_OF
 
     return KIND_OF.get(type(record), "")
+
+
+@register.filter
+def figure(value) -> str:
+    """A published figure as Kolada gives it: no trailing zeros (213,6 and 218, not 213,60)."""
+    from django.utils.formats import number_format
+
+    if value is None:
+        return ""
+    from decimal import Decimal
+
+    return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize(), use_l10n=True)
