@@ -118,8 +118,8 @@ def indicator_chart(
     for (css, label, value), text_y in zip(lines, label_y):
         parts.append(
             format_html(
-                '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/><text class="label" x="{}" y="{}">{} {}</text>',
-                css, LEFT, y(value), LEFT + plot_w, y(value), LEFT + plot_w + 6, text_y, label, _fmt(value, unit),
+                '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/><text class="label" x="{}" y="{}">{}</text>',
+                css, LEFT, y(value), LEFT + plot_w, y(value), LEFT + plot_w + 6, text_y, _line_label(label, value, unit),
             )
         )
     for series, end, text_y in zip(references, ends, label_y[len(lines):]):
@@ -189,6 +189,13 @@ def _spread_labels(anchors: list[float]) -> list[float]:
             for n, i in enumerate(members):
                 placed[i] = round(top + LABEL_GAP * n, 1)
     return placed
+
+
+def _line_label(label: str, value: Decimal, unit: str) -> str:
+    """"Önskat läge 80 %": without the unit when that would not fit the margin (the heading
+    and the text alternative have it)."""
+    text = f"{label} {_fmt(value, unit)}"
+    return text if len(text) <= LABEL_CHARS else f"{label} {_fmt(value, '')}"
 
 
 def _end_label(label: str, value: Decimal) -> str:

@@ -138,3 +138,18 @@ def test_the_unit_page_draws_the_reference_lines(org, people, login):
     assert f'id="chart-{indicator.pk}-title"' in body
     for key in ("municipality", "group", "country"):
         assert f'<polyline class="reference ref-{key}"' in body
+
+
+def test_a_line_label_too_long_for_the_margin_drops_its_unit():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from ska.charts import indicator_chart
+
+    indicator = SimpleNamespace(pk=1, title="Meritvärde", unit_of_measure="poäng", baseline_value=Decimal("213.60"),
+                                baseline_date=None, target_value=Decimal("221.60"), target_date=None)
+    with translation.override("sv"):
+        svg = str(indicator_chart(indicator, []))
+        assert ">Önskat läge 221,60<" in svg and ">Nuläge 213,60 poäng<" in svg
+        assert "Önskat läge 221,60 poäng." in svg  # the text alternative keeps the unit
