@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 # Why a check-in changed, in its history (translated where the history is shown).
 REVISED = "Revised in Kolada"
 WITHDRAWN = "No longer published in Kolada"
+REPUBLISHED = "Published again in Kolada"
 CHANGED_FIGURE = "The indicator's Kolada figure was changed"
 SERIES = KoladaValue.Series
 
@@ -172,8 +173,11 @@ def _apply_check_ins(source, own: dict[int, KoladaValue], now, result: RefreshRe
             check_in.save()
             result.created += 1
         elif check_in.value != number or check_in.is_deleted:
-            # Brought back after someone changed the figure or gender: say so, not "revised".
-            reason = CHANGED_FIGURE if check_in.is_deleted and check_in.deleted_by_id else REVISED
+            # Brought back: after someone changed the figure or gender, or as Kolada publishes it again.
+            if check_in.is_deleted:
+                reason = CHANGED_FIGURE if check_in.deleted_by_id else REPUBLISHED
+            else:
+                reason = REVISED
             check_in.value = number
             _save_check_in(check_in, reason=reason, deleted_at=None, fetched_at=now, user=user)
             result.revised += 1

@@ -260,3 +260,15 @@ def test_operators_see_every_source_and_its_latest_fetch_in_the_admin(source, ko
     text = page.content.decode()
     assert "N15505" in text and "Kolada could not be reached" in text
     assert login(people.rector).get(url).status_code in (302, 403)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_published_again_gets_its_check_in_back(source, kolada_fake):
+    kolada_fake.set_value("N15505", OSTERPORT, 2022, "T", None, status="Missing")
+    assert refresh_source(source).withdrawn == 1
+    kolada_fake.set_value("N15505", OSTERPORT, 2022, "T", 219.5)
+    assert refresh_source(source).revised == 1
+    check_in = CheckIn.objects.get(indicator=source.indicator, date__year=2022)
+    assert check_in.value == Decimal("219.50")
+    assert check_in.history.first().history_change_reason == "Published again in Kolada"
+    assert CheckIn.all_objects.filter(indicator=source.indicator, date__year=2022).count() == 1
