@@ -6,7 +6,7 @@ page itself costs."""
 from django.http import HttpResponse
 from django.urls import path
 
-from ska.urls import urlpatterns as app_urlpatterns
+from ska import urls as app_urls
 
 BARE_PATH = "bench/bare/"
 
@@ -15,4 +15,5 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path(BARE_PATH, bare, name="bench_bare"), *app_urlpatterns]
+urlpatterns = [path(BARE_PATH, bare, name="bench_bare"), *app_urls.urlpatterns]
+handler500 = app_urls.handler500  # as in a deployment: the friendly 503 when the database is away

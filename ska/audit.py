@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -266,7 +267,11 @@ def _on_m2m(field: str, added: str, removed: str):
             if not reverse:  # user.groups.add(group, ...)
                 if action == "pre_clear":
                     pk_set = set(getattr(instance, field).values_list("pk", flat=True))
-                names = ", ".join(sorted(str(obj) for obj in model._default_manager.filter(pk__in=pk_set or ())))
+                # A permission's name reads its content type: fetched with it, not one query each.
+                named = model._default_manager.filter(pk__in=pk_set or ())
+                if model is Permission:
+                    named = named.select_related("content_type")
+                names = ", ".join(sorted(str(obj) for obj in named))
                 if names:
                     record(AuditEvent.Kind.PERMISSIONS_CHANGED, request=request, subject=instance,
                            description=message % {"names": names})

@@ -47,11 +47,7 @@ def occurrences_of(
 
 def concerns_unit(event: Event, unit_id: int, unit_form_ids: set[int]) -> bool:
     """Whether an administration-wide event is one the unit must follow (uses prefetched rows)."""
-    units = event.concerns_units.all()
-    if units and unit_id not in {u.pk for u in units}:
-        return False
-    forms = event.concerns_school_forms.all()
-    return not forms or bool({f.pk for f in forms} & unit_form_ids)
+    return concerns(concerned_ids(event), unit_id, unit_form_ids)
 
 
 def concerned_ids(event: Event) -> tuple[frozenset[int], frozenset[int]]:
