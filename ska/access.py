@@ -240,16 +240,10 @@ def can_view_chain(user, record) -> bool:
     return _chain_access(user, record, change=False)
 
 
-def _fed_from_kolada(indicator_id) -> bool:
-    from .models import KoladaSource
-
-    return KoladaSource.objects.filter(indicator_id=indicator_id).exists()
-
-
 @rules.predicate
 def can_change_chain(user, record) -> bool:
-    if isinstance(record, CheckIn) and record.from_kolada and _fed_from_kolada(record.indicator_id):
-        return False  # kept by its source: fetched again, never edited by hand (ska.kolada)
+    if isinstance(record, CheckIn) and record.kept_by_source:
+        return False  # fetched again, never edited by hand (ska.kolada)
     return _chain_access(user, record, change=True)
 
 

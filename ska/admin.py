@@ -63,6 +63,16 @@ class SysadminPermissions:
         return self.allow_delete and self._sysadmin(request)
 
 
+class ReadOnlyAdmin(SysadminPermissions):
+    """Shown to system administrators and changed only in the app, or never (the audit log)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class RoleAssignmentInline(SysadminPermissions, admin.TabularInline):
     """A person's roles, on the person's page."""
 
@@ -180,13 +190,7 @@ class AccessibilityReportAdmin(SysadminPermissions, SimpleHistoryAdmin):
 # --- The goal chain -----------------------------------------------------------------
 # Kept by rektorer and förvaltningsledning in the app, where every save is checked against
 # conflicting edits. The admin shows the records and their history, and changes nothing.
-class ChainRecordAdmin(SysadminPermissions, SimpleHistoryAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
+class ChainRecordAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return self.model.all_objects.all()
 
@@ -256,19 +260,13 @@ class AuditPersonFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(SysadminPermissions, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "actor_link", "subject_link", "ip_address", "description"]
     list_filter = ["kind", ("occurred_at", admin.DateFieldListFilter), AuditPersonFilter]
     search_fields = ["actor_name", "subject_name", "description", "ip_address"]
     date_hierarchy = "occurred_at"
     list_per_page = 100
     show_full_result_count = False
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def _person(self, pk, name):
         if pk is None:
@@ -286,7 +284,7 @@ class AuditEventAdmin(SysadminPermissions, admin.ModelAdmin):
 
 
 @admin.register(KoladaSource)
-class KoladaSourceAdmin(SysadminPermissions, admin.ModelAdmin):
+class KoladaSourceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Which indicators are fed from Kolada, and how their latest fetch went: for operators.
     Read-only here; the indicator's form is where a source is chosen, and its page fetches."""
 
@@ -296,12 +294,6 @@ class KoladaSourceAdmin(SysadminPermissions, admin.ModelAdmin):
     list_select_related = ["indicator"]
     list_per_page = 100
     show_full_result_count = False
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("values for"))
     def entity(self, source):

@@ -104,7 +104,7 @@ class IndicatorState:
         source = self.kolada
         return source.reference_series() if source is not None else []
 
-    @property
+    @cached_property
     def has_fetched_check_ins(self) -> bool:
         return any(c.from_kolada for c in self.check_ins)
 

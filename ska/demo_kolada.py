@@ -18,8 +18,9 @@ from decimal import Decimal
 from .kolada.client import KoladaClient
 from .kolada.fake import FakeKolada
 from .kolada.series import period_date
-from .kolada.services import municipality_name, refresh_source
+from .kolada.services import refresh_source
 from .kolada.types import TOTAL, KoladaUnavailable, ValueState
+from .suppression import municipality_of_goal
 from .models import Administration, Goal, Indicator, KoladaSource, Unit
 from .schoolyear import SchoolYear
 
@@ -137,7 +138,7 @@ def _create(spec: DemoIndicator, goal: Goal, school_year: SchoolYear, client: Ko
     source = KoladaSource(
         indicator=indicator, kpi_id=kpi.id, kpi_title=kpi.title, divided_by_gender=kpi.is_divided_by_gender,
         level=KoladaSource.Level.UNIT, municipality_id=MUNICIPALITY_CODE,
-        municipality_title=municipality_name(goal.unit), ou_id=ou_id, ou_title=ou_title,
+        municipality_title=municipality_of_goal(goal).name, ou_id=ou_id, ou_title=ou_title,
         gender=KoladaSource.Gender.TOTAL, compare_municipality=True, group_id=spec.group, group_title=group_title,
         compare_country=True,
     )

@@ -9,12 +9,15 @@ already stored (so an indicator can be edited while Kolada is down).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django import forms
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import KoladaSource
+from ..suppression import municipality_of_goal
 from .client import SAFE_ID, KoladaClient
 from .types import KoladaUnavailable
 
@@ -23,9 +26,12 @@ GROUPS_DOWN = "kolada:groups-unreachable"
 SEARCH_KPI, SEARCH_OU, PICK_KPI, PICK_OU = "kolada_search_kpi", "kolada_search_ou", "kolada_pick_kpi", "kolada_pick_ou"
 
 
-def municipality_code(unit) -> str:
-    municipality = unit.administration.municipality if unit.administration_id else unit.provider.municipality
-    return municipality.code
+class SearchHit(NamedTuple):
+    """A hit of a search in the form, as its "Choose" button shows it."""
+
+    id: str
+    name: str
+    note: str = ""
 
 
 class KoladaSourceForm(forms.Form):
@@ -52,12 +58,13 @@ class KoladaSourceForm(forms.Form):
     group_id = forms.ChoiceField(label=gettext_lazy("Compare with a group of similar municipalities"), required=False)
     compare_country = forms.BooleanField(label=gettext_lazy("Compare with the whole country"), required=False, initial=True)
 
-    def __init__(self, data=None, *, unit, instance: KoladaSource | None = None, client: KoladaClient | None = None,
+    def __init__(self, data=None, *, goal, instance: KoladaSource | None = None, client: KoladaClient | None = None,
                  with_groups: bool = True, **kwargs):
-        self.unit = unit
+        unit = goal.unit
         self.instance = instance
         self.client = client or KoladaClient()
-        self.municipality_id = instance.municipality_id if instance else municipality_code(unit)
+        municipality = municipality_of_goal(goal)
+        self.municipality_id = instance.municipality_id if instance else (municipality.code if municipality else "")
         initial = kwargs.pop("initial", {})
         if instance is not None and not initial:
             initial.update(
@@ -119,18 +126,26 @@ class KoladaSourceForm(forms.Form):
         initial["compare_country"] = bool(data.get("compare_country"))
         return initial
 
+    @property
+    def kpi_choices(self) -> list[SearchHit]:
+        return [SearchHit(k.id, f"{k.id} {k.title}", "" if k.has_ou_data else _("municipalities only")) for k in self.kpi_hits]
+
+    @property
+    def ou_choices(self) -> list[SearchHit]:
+        return [SearchHit(ou.id, ou.title, ou.id) for ou in self.ou_hits]
+
     # --- Checking the choice --------------------------------------------------------------
     def clean_kpi_id(self):
-        kpi_id = (self.cleaned_data.get("kpi_id") or "").strip().upper()
-        if kpi_id and not SAFE_ID.match(kpi_id):
-            raise forms.ValidationError(_("Kolada's ids are letters and digits, e.g. N15505."))
-        return kpi_id
+        return self._kolada_id("kpi_id", "N15505")
 
     def clean_ou_id(self):
-        ou_id = (self.cleaned_data.get("ou_id") or "").strip().upper()
-        if ou_id and not SAFE_ID.match(ou_id):
-            raise forms.ValidationError(_("Kolada's ids are letters and digits, e.g. V15E128600101."))
-        return ou_id
+        return self._kolada_id("ou_id", "V15E128600101")
+
+    def _kolada_id(self, name: str, example: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip().upper()
+        if value and not SAFE_ID.match(value):
+            raise forms.ValidationError(_("Kolada's ids are letters and digits, e.g. %(example)s.") % {"example": example})
+        return value
 
     def clean(self):
         data = super().clean()

@@ -10,10 +10,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from ..schoolyear import SchoolYear
+from .types import COUNTRY
+
 
 def period_date(period: int) -> datetime.date:
-    """The date a Kolada year stands for: school figures are per spring term, so 30 June."""
-    return datetime.date(period, 6, 30)
+    """The date a Kolada year stands for: school figures are per spring term, so the end of the
+    school year that ends in it (30 June)."""
+    return SchoolYear(period - 1).end
 
 
 @dataclass
@@ -37,19 +41,25 @@ def _values(source):
     return list(source.values.all())
 
 
-def reference_series(source) -> list[ReferenceSeries]:
-    """The municipality (for a unit-level source), the chosen group and the country, in the
-    source's chosen gender, in year order. Series with no published value are left out."""
-    wanted = []
+def reference_lines(source) -> list[tuple[str, str, str]]:
+    """(series key, Kolada id, label) of each reference line the source asks for: the
+    municipality (for a unit-level source), the chosen group and the country."""
+    lines = []
     if source.compare_municipality and source.level == source.Level.UNIT:
-        wanted.append(("municipality", source.municipality_title or _("The municipality")))
+        lines.append(("municipality", source.municipality_id, source.municipality_title or _("The municipality")))
     if source.group_id:
-        wanted.append(("group", source.group_title or _("Similar municipalities")))
+        lines.append(("group", source.group_id, source.group_title or _("Similar municipalities")))
     if source.compare_country:
-        wanted.append(("country", _("The whole country")))
+        lines.append(("country", COUNTRY, _("The whole country")))
+    return lines
+
+
+def reference_series(source) -> list[ReferenceSeries]:
+    """The reference lines' stored values in the source's chosen gender, in year order. Series
+    with no published value are left out."""
     values = _values(source)
     result = []
-    for key, label in wanted:
+    for key, _kolada_id, label in reference_lines(source):
         points = sorted(
             (period_date(v.period), v.value)
             for v in values
@@ -62,7 +72,7 @@ def reference_series(source) -> list[ReferenceSeries]:
 
 def year_rows(source, reference_keys: list[str]) -> list[YearRow]:
     """Every year Kolada has anything for, newest first, with a cell per column."""
-    genders = ["T", "K", "M"] if source.divided_by_gender else ["T"]
+    genders = source.Gender.values if source.divided_by_gender else [source.Gender.TOTAL]
     columns = [("own", g) for g in genders] + [(key, source.gender) for key in reference_keys]
     found = {(v.series, v.gender, v.period): v for v in _values(source)}
     periods = sorted({v.period for v in found.values()}, reverse=True)

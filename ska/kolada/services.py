@@ -17,6 +17,7 @@ source was changed while it fetched stores nothing (the change asked for a fetch
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,19 +25,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ..models import CheckIn, KoladaSource, KoladaValue
+from ..suppression import municipality_of_goal
 from .client import KoladaClient
-from .series import period_date
-from .types import COUNTRY, KoladaUnavailable, Value
+from .series import period_date, reference_lines
+from .types import KoladaUnavailable, Value
 
 logger = logging.getLogger(__name__)
 
-# Why a check-in changed, in its history (translated where the history is shown).
-REVISED = "Revised in Kolada"
-WITHDRAWN = "No longer published in Kolada"
-REPUBLISHED = "Published again in Kolada"
-CHANGED_FIGURE = "The indicator's Kolada figure was changed"
+# Why a check-in changed, kept in English in its history and translated where it is shown
+# (ska.services.check_ins.check_in_value_changes).
+REVISED = gettext_noop("Revised in Kolada")
+WITHDRAWN = gettext_noop("No longer published in Kolada")
+REPUBLISHED = gettext_noop("Published again in Kolada")
+CHANGED_FIGURE = gettext_noop("The indicator's Kolada figure was changed")
 SERIES = KoladaValue.Series
 
 
@@ -45,7 +49,6 @@ class RefreshResult:
     created: int = 0
     revised: int = 0
     withdrawn: int = 0
-    values: int = 0
     error: str = ""
 
     @property
@@ -55,14 +58,7 @@ class RefreshResult:
 
 def reference_ids(source: KoladaSource) -> dict[str, str]:
     """Kolada id → series key of the source's reference series."""
-    ids = {}
-    if source.compare_municipality and source.level == KoladaSource.Level.UNIT:
-        ids[source.municipality_id] = SERIES.MUNICIPALITY
-    if source.group_id:
-        ids[source.group_id] = SERIES.GROUP
-    if source.compare_country:
-        ids[COUNTRY] = SERIES.COUNTRY
-    return ids
+    return {kolada_id: key for key, kolada_id, _label in reference_lines(source)}
 
 
 def what_is_fetched(source: KoladaSource) -> tuple:
@@ -88,7 +84,8 @@ def fetch(source: KoladaSource, client: KoladaClient, fresh: KoladaClient) -> li
 def refresh_source(source: KoladaSource, *, client: KoladaClient | None = None) -> RefreshResult:
     """Fetch the source's values and apply them (see the module's docstring)."""
     client = client or KoladaClient()
-    fresh = KoladaClient(client.base_url, timeout=client.timeout, retries=client.retries, use_cache=False)
+    fresh = copy.copy(client)  # the same client and connection, without the cache
+    fresh.use_cache = False
     fetched_for = what_is_fetched(source)
     try:
         fetched = fetch(source, client, fresh)
@@ -118,7 +115,7 @@ def apply(source: KoladaSource, fetched: list[tuple[str, Value]], *, fetched_for
     source = KoladaSource.objects.select_for_update(of=("self",)).select_related("indicator").get(pk=source.pk)
     if fetched_for is not None and fetched_for != what_is_fetched(source):
         return RefreshResult(error="The source was changed while its values were fetched")
-    result = RefreshResult(values=len(fetched))
+    result = RefreshResult()
     stored = {(v.series, v.period, v.gender): v for v in source.values.all()}
     for series, value in fetched:
         _store_value(source, stored, series, value.period, value.gender, value.value, value.state, value.status, now)
@@ -219,10 +216,6 @@ def request_refresh(source: KoladaSource) -> None:
 FIGURE_FIELDS = {"kpi_id", "level", "ou_id", "municipality_id"}
 
 
-def municipality_name(unit) -> str:
-    return (unit.administration.municipality if unit.administration_id else unit.provider.municipality).name
-
-
 @transaction.atomic
 def save_source(*, indicator, values: dict, user) -> KoladaSource:
     """Create or change the indicator's source from the form's values and fetch its figures.
@@ -234,7 +227,7 @@ def save_source(*, indicator, values: dict, user) -> KoladaSource:
     Whatever the change, the pages keep showing what is stored while Kolada is away.
     """
     unit = indicator.goal.unit
-    values = {**values, "municipality_title": municipality_name(unit)}
+    values = {**values, "municipality_title": municipality_of_goal(indicator.goal).name}
     source = KoladaSource.objects.select_for_update(of=("self",)).filter(indicator=indicator).first()
     if source is None:
         _withdraw_check_ins(indicator, user)  # left from an earlier source of the indicator

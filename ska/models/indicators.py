@@ -102,3 +102,8 @@ class CheckIn(RecordModel):
     @property
     def from_kolada(self) -> bool:
         return self.origin == self.Origin.KOLADA
+
+    @property
+    def kept_by_source(self) -> bool:
+        """Fetched for an indicator that is still fed from Kolada: only a refresh changes it."""
+        return self.from_kolada and hasattr(self.indicator, "kolada")

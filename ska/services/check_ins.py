@@ -1,6 +1,7 @@
 """Recording check-ins (*avstämningar*) on indicators."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..models import CheckIn, Indicator
 
@@ -38,7 +39,7 @@ def check_in_value_changes(indicator: Indicator) -> list[dict]:
             "who": row.history_user,
             "before": before.value if was_live else None,
             "after": row.value if is_live else None,
-            "reason": row.history_change_reason or "",
+            "reason": gettext(row.history_change_reason) if row.history_change_reason else "",
             "origin": row.origin,
         })
     changes.sort(key=lambda change: change["when"], reverse=True)

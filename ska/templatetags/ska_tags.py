@@ -34,10 +34,6 @@ def record_kind(record) -> str:
 @register.filter
 def figure(value) -> str:
     """A published figure as Kolada gives it: no trailing zeros (213,6 and 218, not 213,60)."""
-    from django.utils.formats import number_format
+    from ..charts import _fmt, _trim
 
-    if value is None:
-        return ""
-    from decimal import Decimal
-
-    return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize(), use_l10n=True)
+    return "" if value is None else _fmt(_trim(value), "")

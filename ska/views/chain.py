@@ -42,9 +42,16 @@ def check_in_create(request, indicator_pk):
         saved = False
     if not request.htmx:
         return redirect(indicator.goal.unit.get_absolute_url() + f"#indicator-{indicator.pk}")
+    return indicator_block(request, indicator, form=form, saved=saved)
+
+
+def indicator_block(request, indicator, *, form=None, saved=False):
+    """The indicator's block, as htmx redraws it after a check-in or a Kolada fetch."""
     state = IndicatorState(indicator, list(CheckIn.objects.filter(indicator=indicator).order_by("date", "pk")))
-    state.check_in_form = form
-    return render(request, "ska/chain/indicator.html", {"state": state, "can_change": True, "saved": saved})
+    can_change = request.user.has_perm("ska.change_chain", indicator)
+    if can_change:
+        state.check_in_form = form or CheckInForm(indicator=indicator)
+    return render(request, "ska/chain/indicator.html", {"state": state, "can_change": can_change, "saved": saved})
 
 
 @require_GET

@@ -38,7 +38,7 @@ def indicator_form(request, *, goal, indicator: Indicator | None, title: str):
 
     chosen = (post.get("source_kind") if post else (indicator.source_kind if indicator else "")) == Indicator.Source.KOLADA
     form = IndicatorForm(post, instance=indicator)
-    kolada = KoladaSourceForm(post if chosen else None, unit=goal.unit, instance=source, client=client,
+    kolada = KoladaSourceForm(post if chosen else None, goal=goal, instance=source, client=client,
                               with_groups=chosen or source is not None)
     if post and form.is_valid() and (not chosen or kolada.is_valid()):
         try:
@@ -78,7 +78,7 @@ def _redrawn(post, action, *, goal, indicator, source, client):
         data["level"] = KoladaSource.Level.UNIT
     names = list(IndicatorForm.base_fields) + ["version"]
     form = IndicatorForm(instance=indicator, initial={name: data.get(name, "") for name in names if name in data})
-    kolada = KoladaSourceForm(unit=goal.unit, instance=source, client=client, initial=KoladaSourceForm.initial_from(data))
+    kolada = KoladaSourceForm(goal=goal, instance=source, client=client, initial=KoladaSourceForm.initial_from(data))
     if action in (SEARCH_KPI, SEARCH_OU):
         kolada.search(action, data)
     return form, kolada

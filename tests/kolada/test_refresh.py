@@ -31,6 +31,13 @@ def source(org, people, kolada_fake):
     )
 
 
+def chosen(source) -> dict:
+    """What the indicator form would give ``save_source`` for this source as it is."""
+    names = ("kpi_id", "kpi_title", "divided_by_gender", "level", "ou_id", "ou_title", "municipality_id", "gender",
+             "compare_municipality", "group_id", "group_title", "compare_country")
+    return {name: getattr(source, name) for name in names}
+
+
 def unit_page(indicator) -> str:
     """The unit's page for the school year the indicator's goal belongs to."""
     goal = indicator.goal
@@ -198,9 +205,7 @@ def test_values_fetched_for_a_figure_since_changed_are_not_stored(source, kolada
 def test_another_gender_follows_the_stored_values_at_once_even_with_kolada_down(source, kolada_fake, people):
     girls = {v.period: v.value for v in KoladaValue.objects.filter(source=source, series="own", gender="K")}
     kolada_fake.stop()
-    values = {name: getattr(source, name) for name in (
-        "kpi_id", "kpi_title", "divided_by_gender", "level", "ou_id", "ou_title", "municipality_id", "gender",
-        "compare_municipality", "group_id", "group_title", "compare_country")}
+    values = chosen(source)
     save_source(indicator=source.indicator, values={**values, "gender": "K"}, user=people.rector)
     shown = {c.date.year: c.value for c in CheckIn.objects.filter(indicator=source.indicator)}
     assert shown == {year: value.quantize(Decimal("0.01")) for year, value in girls.items()}
@@ -240,9 +245,7 @@ def test_the_unit_page_runs_the_same_queries_for_one_and_for_many_kolada_indicat
 
     client.get(url)  # sessions, caches
     one = queries()
-    values = {name: getattr(source, name) for name in (
-        "kpi_id", "kpi_title", "divided_by_gender", "level", "ou_id", "ou_title", "municipality_id", "gender",
-        "compare_municipality", "group_id", "group_title", "compare_country")}
+    values = chosen(source)
     for title in ("Meritvärde flickor", "Meritvärde pojkar", "Meritvärde igen"):
         indicator = IndicatorFactory(goal=source.indicator.goal, title=title, source_kind="kolada")
         save_source(indicator=indicator, values=values, user=people.rector)

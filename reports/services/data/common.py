@@ -30,7 +30,7 @@ def day(value: datetime.date | None) -> str | None:
 
 
 def now_iso() -> str:
-    return timezone.localtime().isoformat(timespec="seconds")
+    return moment(timezone.now())
 
 
 def moment(value: datetime.datetime | None) -> str | None:
@@ -54,7 +54,7 @@ def check_in_data(check_in, threshold: int) -> dict:
         "group_size": check_in.group_size,
         "comment": "" if suppressed else check_in.comment,
         # Fetched from Kolada ("kolada") or entered by hand or imported (""). Older snapshots lack both keys.
-        "source": "kolada" if check_in.origin == "kolada" else "",
+        "source": "kolada" if check_in.from_kolada else "",
         "fetched_at": moment(check_in.fetched_at),
     }
 
