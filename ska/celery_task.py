@@ -28,15 +28,24 @@ class Task(DjangoTask):
         """Send the task once the transaction commits; if the broker cannot be reached, log it."""
         transaction.on_commit(functools.partial(self.send_or_log, args, kwargs))
 
+    def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
+        transaction.on_commit(functools.partial(self.send_or_log, args, kwargs, **options))
+
     def send_or_log(self, args=None, kwargs=None, **options) -> bool:
         """Send the task now: True if it was sent, False (logged) if the broker cannot be
         reached. Run in-process (no broker), the task's own errors are not caught."""
         if self.app.conf.task_always_eager:
-            self.apply_async(args, kwargs, **options)
+            self._send(args, kwargs, options)
             return True
         try:
-            self.apply_async(args, kwargs, **options)
+            self._send(args, kwargs, options)
         except BROKER_ERRORS:
             logger.exception("Task %s could not be sent: the broker cannot be reached", self.name)
             return False
         return True
+
+    def _send(self, args, kwargs, options) -> None:
+        if options:
+            self.apply_async(args, kwargs, **options)
+        else:
+            self.delay(*(args or ()), **(kwargs or {}))
