@@ -24,9 +24,12 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, so that a change to the code alone reuses this layer.
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+# Dependencies first, so that a change to the code alone reuses this layer. As `make run` does,
+# the pip pinned in requirements-pip.lock (hash-checked) is put in place first and installs the
+# lock, so the result does not depend on the pip the base image happens to bring.
+COPY requirements-pip.lock requirements.lock ./
+RUN python -m pip install --require-hashes -r requirements-pip.lock \
+    && python -m pip install --require-hashes -r requirements.lock
 
 COPY . .
 

@@ -29,16 +29,35 @@ run: install migrate demo ## Set everything up and serve the demo on http://127.
 test: install-test chromium ## Install what the tests need and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-$(BIN)/python:
-	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "SKA needs Python 3.11 or newer"'
-	$(PYTHON) -m venv $(VENV)
+# A virtual environment, refused in one sentence when the Python is too old (README, "Two commands").
+# $(call venv,DIR)
+define venv
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "SKA needs Python 3.11 or newer, and there is no '$(PYTHON)' here: install one and run make again (or name it: make PYTHON=python3.12 ...)." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SKA needs Python 3.11 or newer, but $(PYTHON) is Python %d.%d: install a newer Python and run make again with it (for example: make PYTHON=python3.12 ...)." % sys.version_info[:2])'
+	$(PYTHON) -m venv $(1) || { rm -rf $(1); exit 1; }
+endef
 
-$(VENV)/.installed-runtime: requirements.lock | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+# Every install starts by putting the pip pinned in requirements-pip.lock (hash-checked) into the
+# environment, then installs the lock file with that pip. A new environment gets whatever pip its
+# Python bundles (23.2 with Python 3.11), and an old pip resolves a pinned package's extras
+# (weasyprint's fonttools[woff]) to the newest release on the index and then refuses it in hash
+# mode; the pinned pip installs exactly what the lock says, on any day. The Dockerfile does the same.
+# $(call locked_install,VENV,LOCK)
+define locked_install
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.lock
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(2)
+endef
+
+$(BIN)/python:
+	$(call venv,$(VENV))
+
+$(VENV)/.installed-runtime: requirements.lock requirements-pip.lock | $(BIN)/python
+	$(call locked_install,$(VENV),requirements.lock)
 	touch $@
 
-$(VENV)/.installed-test: requirements-test.lock | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+$(VENV)/.installed-test: requirements-test.lock requirements-pip.lock | $(BIN)/python
+	$(call locked_install,$(VENV),requirements-test.lock)
 	touch $@ $(VENV)/.installed-runtime
 
 install: $(VENV)/.installed-runtime
@@ -72,11 +91,13 @@ messages: install ## Update the translation catalogues after changing texts
 	$(BIN)/python manage.py makemessages --locale sv --ignore '.venv*' --ignore 'var/*' --ignore 'tests/*' --ignore 'templates/simple_history/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv*'
 
-lock: install ## Re-pin the dependencies (with hashes, no index URLs)
-	$(BIN)/pip install --quiet uv
+# uv comes pinned from requirements-test.lock. requirements-pip.lock pins the same pip as the test lock.
+lock: install-test ## Re-pin the dependencies (with hashes, no index URLs)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements-test.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --generate-hashes -o requirements-bench.lock
+	sed -n 's/^\(pip==[^ ]*\) .*/\1/p' requirements-test.lock \
+	  | $(BIN)/uv pip compile - --python-version 3.11 --generate-hashes -o requirements-pip.lock
 
 # The database and the stored files into one checked file (docs/operations.md, "Backups").
 BACKUP_DIR ?= var/backups
@@ -90,7 +111,7 @@ restore: install ## Restore a backup: make restore BACKUP=var/backups/ska-backup
 # Fails on a known vulnerability in a pinned package. Without network access to the vulnerability
 # service it says so and checks against the advisories kept in .ci/advisories/ (see its README).
 audit: install-test ## Audit the pinned dependencies for known vulnerabilities
-	$(BIN)/python .ci/audit --lock requirements.lock
+	$(BIN)/python .ci/audit --lock requirements-pip.lock --lock requirements.lock
 
 deploy-check: install ## What `manage.py check --deploy` says in production mode
 	SKA_PRODUCTION=1 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=ska.example.org \
@@ -100,9 +121,11 @@ bench-reports: install ## Time building the grundskola report and 50 unit report
 	$(BIN)/python bench/reports.py
 
 # The load generator (locust) lives in a virtualenv of its own: its gevent patches the standard library.
-.venv-bench/.installed: requirements-bench.lock
-	$(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/pip install --quiet --require-hashes -r requirements-bench.lock
+.venv-bench/bin/python:
+	$(call venv,.venv-bench)
+
+.venv-bench/.installed: requirements-bench.lock requirements-pip.lock | .venv-bench/bin/python
+	$(call locked_install,.venv-bench,requirements-bench.lock)
 	touch $@
 
 bench: install .venv-bench/.installed ## Load-test 600 units × 5 school years with 1, 10 and 50 users on PostgreSQL + Redis; writes docs/benchmarks.md

@@ -222,13 +222,26 @@ def _instructions(dockerfile: str) -> list[str]:
     return [re.sub(r"\s+", " ", part).strip() for part in re.sub(r"\\\n", " ", "\n".join(lines)).splitlines() if part.strip()]
 
 
-def test_dockerfile_installs_the_hashed_lock_file():
+def _pip_installs(instructions: list[str]) -> list[str]:
+    """Every `pip install` the image runs, in order, each with its own arguments."""
+    commands = []
+    for line in instructions:
+        if line.startswith("RUN "):
+            commands += [part.strip() for part in re.split(r"&&|;", line[len("RUN "):]) if "pip install" in part]
+    return commands
+
+
+def test_dockerfile_installs_the_hashed_lock_with_the_pinned_pip():
+    """As the Makefile does: the pinned pip first, then the runtime lock with it, both hash-checked."""
     instructions = _instructions(DOCKERFILE.read_text())
-    pip_installs = [line for line in instructions if line.startswith("RUN ") and "pip install" in line]
-    assert pip_installs, "the Dockerfile installs nothing with pip"
-    for line in pip_installs:
-        assert "--require-hashes" in line, line
-        assert "-r requirements.lock" in line, line
+    installs = _pip_installs(instructions)
+    assert [command.split(" -r ")[-1] for command in installs] == ["requirements-pip.lock", "requirements.lock"], installs
+    for command in installs:
+        assert command.startswith("python -m pip install "), command
+        assert "--require-hashes" in command, command
+    copies = " ".join(line for line in instructions if line.startswith("COPY "))
+    assert "requirements-pip.lock" in copies and "requirements.lock" in copies
+    assert "requirements-pip.lock" not in (ROOT / ".dockerignore").read_text().split()
 
 
 def test_dockerfile_runs_unprivileged_and_serves_with_gunicorn():
