@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,10 @@ from .models import (
 )
 from .schoolyear import SchoolYear
 from .suppression import GOAL_MUNICIPALITY_PATHS, ShownCheckIn, threshold_for_goal
+
+
+# A unit without an administration (an independent provider's) has no limit of its own.
+DEFAULT_GOAL_LIMIT = 5
 
 
 @dataclass
@@ -196,16 +199,22 @@ class UnitChain:
 
     @property
     def goal_limit(self) -> int:
-        return settings.SKA_GOAL_LIMIT
+        administration = self.unit.administration if self.unit.administration_id else None
+        return administration.goal_limit if administration is not None else DEFAULT_GOAL_LIMIT
+
+    @property
+    def goals_in_force(self) -> list[GoalState]:
+        """The goals that count this school year: not drafts, not closed before its end."""
+        return [state for state in self.goals if state.goal.in_force_in_its_year()]
 
     @property
     def crowded(self) -> bool:
         """*Målträngsel*: more goals than the administration thinks a unit can carry."""
-        return len(self.goals) > self.goal_limit
+        return len(self.goals_in_force) > self.goal_limit
 
     @property
     def gaps(self) -> list[tuple[GoalState, str]]:
-        return [(state, gap) for state in self.goals for gap in state.gaps]
+        return [(state, gap) for state in self.goals_in_force for gap in state.gaps]
 
 
 def goal_states(goals) -> list[GoalState]:
@@ -265,11 +274,11 @@ def unit_todo(units: list[Unit], school_year: SchoolYear) -> dict[int, list[str]
     """What is missing in each unit's chain this school year, for the rektor's start page:
     administration-wide goals the unit has no goal under, and the gaps of its goals."""
     todo: dict[int, list[str]] = {unit.pk: [] for unit in units}
-    states = goal_states(Goal.objects.filter(unit__in=units, school_year=school_year).order_by("title", "pk"))
+    states = goal_states(Goal.objects.in_force(school_year).filter(unit__in=units).order_by("title", "pk"))
     linked = {(s.goal.unit_id, s.goal.parent_id) for s in states}
     administrations = {unit.administration_id for unit in units}
-    for goal in Goal.objects.filter(
-        administration_id__in=administrations, school_year=school_year, level=Goal.Level.ADMINISTRATION
+    for goal in Goal.objects.in_force(school_year).filter(
+        administration_id__in=administrations, level=Goal.Level.ADMINISTRATION
     ).order_by("sort_order", "title"):
         for unit in units:
             if unit.administration_id == goal.administration_id and (unit.pk, goal.pk) not in linked:
@@ -318,8 +327,8 @@ class MatrixRow:
 
 
 def administration_goals(administration, school_year: SchoolYear):
-    return Goal.objects.filter(
-        administration=administration, school_year=school_year, level=Goal.Level.ADMINISTRATION
+    return Goal.objects.in_force(school_year).filter(
+        administration=administration, level=Goal.Level.ADMINISTRATION
     ).order_by("sort_order", "title", "pk")
 
 
@@ -330,7 +339,7 @@ def chain_matrix(admin_goals: list[Goal], units: list[Unit], school_year: School
 
     goal_ids = [goal.pk for goal in admin_goals]
     rows = (
-        Goal.objects.filter(unit__in=units, school_year=school_year, level=Goal.Level.UNIT, parent_id__in=goal_ids)
+        Goal.objects.in_force(school_year).filter(unit__in=units, level=Goal.Level.UNIT, parent_id__in=goal_ids)
         .annotate(
             any_activity=Exists(Activity.objects.filter(goal=OuterRef("pk"))),
             any_indicator=Exists(Indicator.objects.filter(goal=OuterRef("pk"))),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -120,8 +121,8 @@ class GoalForm(GoalPeriodMixin, VersionedForm):
         kwargs.setdefault("auto_id", "goal-%s")
         super().__init__(*args, **kwargs)
         self.unit, self.school_year = unit, school_year
-        self.fields["parent"].queryset = Goal.objects.filter(
-            administration_id=unit.administration_id, school_year=school_year, level=Goal.Level.ADMINISTRATION
+        self.fields["parent"].queryset = Goal.objects.in_force(school_year).filter(
+            administration_id=unit.administration_id, level=Goal.Level.ADMINISTRATION
         ).order_by("sort_order", "title")
         self._set_up_period(school_year)
         if self.instance.pk and self.instance.level not in (Goal.Level.UNIT, Goal.Level.LOCAL):
@@ -263,6 +264,36 @@ class ValidityForm(forms.ModelForm):
 class DevelopmentAreaForm(forms.Form):
     title = forms.CharField(label=_("Development area"), max_length=300, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class GoalCloseForm(forms.Form):
+    """Closing a goal: how it ended, why, and whether it still counts for its school year."""
+
+    TODAY, YEAR_END = "today", "year_end"
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("How did the goal end?"), choices=Goal.Outcome.choices, widget=forms.RadioSelect)
+    closing_reason = forms.CharField(
+        label=_("Reason for closing"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    when = forms.ChoiceField(label=_("Closed"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, goal, **kwargs):
+        kwargs.setdefault("auto_id", f"goal-close-{goal.pk}-%s")
+        kwargs.setdefault("initial", {}).update(version=goal.version, when=self.TODAY)
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        end = goal.school_year.end
+        self.fields["when"].choices = [
+            (self.TODAY, _("Today: it no longer counts in %(year)s") % {"year": goal.school_year}),
+            (self.YEAR_END, _("When the school year ends (%(day)s): it counts for the whole of %(year)s")
+             % {"day": date_format(end, "j F Y"), "year": goal.school_year}),
+        ]
+
+    def closed_on(self):
+        if self.cleaned_data["when"] == self.YEAR_END:
+            return self.goal.school_year.end
+        return timezone.localdate()
 
 
 class CheckInImportForm(forms.Form):

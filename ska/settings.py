@@ -384,8 +384,6 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Målträngsel: a unit with more goals than this in a school year is warned.
-SKA_GOAL_LIMIT = env.int("SKA_GOAL_LIMIT", default=5)
 # A report build whose worker has given no sign of life for this long is taken to have died
 # and is queued again (the running worker refreshes its heartbeat every few seconds).
 SKA_REPORT_STALE_SECONDS = env.int("SKA_REPORT_STALE_SECONDS", default=120)

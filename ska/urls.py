@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
 from .oidc import LogoutView
-from .views import account, accounts, chain, chain_edit, excel, health, kolada, organisation, pages, start
+from .views import account, accounts, chain, chain_edit, excel, goal_lifecycle, health, kolada, organisation, pages, start
 
 # A lost database connection gives the friendly 503 page, anything else the 500 page.
 handler500 = "ska.views.errors.server_error"
@@ -39,6 +39,9 @@ urlpatterns = [
     path("styrkedjan/mal/<int:goal_pk>/analyser/ny/", chain_edit.analysis_create, name="analysis_create"),
     path("styrkedjan/analyser/<int:pk>/andra/", chain_edit.analysis_edit, name="analysis_edit"),
     path("styrkedjan/mal/<int:pk>/fortsatt/", chain_edit.goal_continue, name="goal_continue"),
+    path("styrkedjan/mal/<int:pk>/aktivera/", goal_lifecycle.goal_activate, name="goal_activate"),
+    path("styrkedjan/mal/<int:pk>/avsluta/", goal_lifecycle.goal_close, name="goal_close"),
+    path("styrkedjan/mal/<int:pk>/ateroppna/", goal_lifecycle.goal_reopen, name="goal_reopen"),
     path(
         "styrkedjan/utvecklingsomraden/<int:pk>/till-mal/",
         chain_edit.development_area_to_goal,

@@ -65,6 +65,14 @@ DEFAULT_REMINDER_DAYS = {
 DEADLINE_KINDS = (EventKind.FOLLOW_UP_DEADLINE, EventKind.REPORT_DEADLINE)
 
 
+class FollowUpPart(models.TextChoices):
+    """What a follow-up deadline asks the units to have done by its date."""
+
+    CHECK_INS = "check_ins", _("Check-ins on indicators entered by hand")
+    ACTIVITY_FOLLOW_UPS = "activity_follow_ups", _("Follow-ups of ongoing activities")
+    ANALYSES = "analyses", _("Follow-up and analysis of the goals for the term")
+
+
 class EventKindSettingQuerySet(models.QuerySet):
     def in_kind_order(self):
         """In the order the types are listed everywhere (the wheel's rings, the filters)."""
@@ -178,6 +186,8 @@ class Event(RecordModel):
     end_time = models.TimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     concerns_roles = models.JSONField(_("concerns roles"), default=list, blank=True)
+    # For a follow-up deadline: which parts of the chain it asks for (FollowUpPart values).
+    follow_up_parts = models.JSONField(_("what is followed up"), default=list, blank=True)
     concerns_school_forms = models.ManyToManyField(
         SchoolForm, blank=True, related_name="+", verbose_name=_("concerns school forms")
     )
@@ -219,6 +229,10 @@ class Event(RecordModel):
     @property
     def is_deadline(self) -> bool:
         return self.kind in DEADLINE_KINDS
+
+    @property
+    def follow_up_part_labels(self) -> list[str]:
+        return [FollowUpPart(part).label for part in self.follow_up_parts if part in FollowUpPart.values]
 
     @property
     def concerns_role_labels(self) -> list[str]:

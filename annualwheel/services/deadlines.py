@@ -92,7 +92,7 @@ def overdue_follow_ups(units: list[Unit], school_year: SchoolYear, today=None) -
     if not windows:
         return {}
     goals = list(
-        Goal.objects.filter(unit_id__in=windows, school_year=school_year).values_list("pk", "unit_id", "title", "parent_id")
+        Goal.objects.in_force(school_year).filter(unit_id__in=windows).values_list("pk", "unit_id", "title", "parent_id")
     )
     indicators = (
         Indicator.objects.filter(goal_id__in=[g[0] for g in goals])

@@ -409,16 +409,15 @@ def _period(school_year: SchoolYear) -> tuple[Term, Term]:
 
 def unit_goals_for(dialogue: Dialogue):
     """The unit's goals of the round's school year that an activity can be put under."""
-    return Goal.objects.filter(unit=dialogue.unit, school_year=dialogue.round.school_year).order_by(
+    return Goal.objects.in_force(dialogue.round.school_year).filter(unit=dialogue.unit).order_by(
         "sort_order", "title", "pk"
     )
 
 
 def administration_goals_for(dialogue: Dialogue):
     """The administration-wide goals a unit goal of the round's school year can concretise."""
-    return Goal.objects.filter(
+    return Goal.objects.in_force(dialogue.round.school_year).filter(
         administration_id=dialogue.unit.administration_id,
-        school_year=dialogue.round.school_year,
         level=Goal.Level.ADMINISTRATION,
     ).order_by("sort_order", "title", "pk")
 

@@ -86,7 +86,7 @@ def report_preview(report: UnitReport) -> Preview:
     municipality = unit.administration.municipality if unit.administration_id else None
     preview = Preview(threshold=threshold_of(municipality))
     states = goal_states(
-        Goal.objects.filter(unit=unit, school_year=report.school_year).order_by("level", "sort_order", "title", "pk")
+        Goal.objects.in_force(report.school_year).filter(unit=unit).order_by("level", "sort_order", "title", "pk")
     )
     by_parent: dict[int, list[GoalState]] = {}
     for state in states:
@@ -101,8 +101,8 @@ def report_preview(report: UnitReport) -> Preview:
             preview.analyses.append((goal, analysis))
             preview.development_areas.extend((goal, area) for area in analysis.development_areas.all())
     if unit.administration_id:
-        administration_goals = Goal.objects.filter(
-            level=Goal.Level.ADMINISTRATION, administration_id=unit.administration_id, school_year=report.school_year
+        administration_goals = Goal.objects.in_force(report.school_year).filter(
+            level=Goal.Level.ADMINISTRATION, administration_id=unit.administration_id
         ).order_by("sort_order", "title", "pk")
         preview.administration_goals = [(goal, by_parent.get(goal.pk, [])) for goal in administration_goals]
     return preview

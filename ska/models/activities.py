@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from .base import RecordModel
 from .goals import Goal
 from .indicators import Indicator
+from .organisation import SchoolForm
 
 
 class Activity(RecordModel):
@@ -27,6 +28,12 @@ class Activity(RecordModel):
     title = models.CharField(_("activity"), max_length=300)
     purpose = models.TextField(_("purpose"), blank=True, help_text=_("Why the activity is done."))
     aim = models.TextField(_("aim of the activity"), blank=True, help_text=_("What the activity should lead to."))
+    actions = models.TextField(_("actions"), blank=True, help_text=_("What is done, step by step."))
+    # The administration's insatser are written per school form (Svenljunga's plan: Syfte / Mål
+    # / Åtgärder for förskola, grundskola …); a unit's activity leaves it empty.
+    school_form = models.ForeignKey(
+        SchoolForm, models.PROTECT, null=True, blank=True, related_name="activities", verbose_name=_("school form")
+    )
     owner = models.CharField(_("responsible"), max_length=150, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..fields import SchoolYearField, TermField
-from .base import RecordModel
+from .base import LiveManager, LiveQuerySet, RecordModel
 from .organisation import Administration, Committee, Municipality, SchoolForm, Unit
 
 
@@ -42,6 +42,19 @@ class CurriculumArea(models.Model):
         return self.name
 
 
+class GoalQuerySet(LiveQuerySet):
+    def in_force(self, school_year):
+        """Goals that count in ``school_year``'s follow-up, matrix and reports: active ones, and
+        closed ones that ran to the end of the school year. Drafts never count."""
+        return self.filter(school_year=school_year).filter(
+            Q(status=Goal.Status.ACTIVE) | Q(status=Goal.Status.CLOSED, closed_on__gte=school_year.end)
+        )
+
+
+class GoalManager(LiveManager.from_queryset(GoalQuerySet)):
+    pass
+
+
 class Goal(RecordModel):
     class Level(models.TextChoices):
         AREA = "area", _("Goal area")
@@ -60,6 +73,15 @@ class Goal(RecordModel):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
         CLOSED = "closed", pgettext_lazy("goal status", "Closed")
+
+    class Outcome(models.TextChoices):
+        """How a closed goal ended."""
+
+        ATTAINED = "attained", _("Attained")
+        PARTLY = "partly", _("Partly attained")
+        NOT_ATTAINED = "not_attained", _("Not attained")
+        REPLACED = "replaced", _("Replaced by another goal")
+        NOT_RELEVANT = "not_relevant", _("No longer relevant")
 
     # Which level each level hangs from (None: from nothing).
     PARENT_LEVEL = {
@@ -103,6 +125,19 @@ class Goal(RecordModel):
     start_term = TermField(_("from term"))
     end_term = TermField(_("to term"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # When a goal is closed: on which day, how it ended and why. A goal closed on or after the
+    # last day of its school year ran the whole year and still counts in that year (see
+    # ``GoalQuerySet.in_force``); one closed earlier no longer does.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closing_reason = models.TextField(_("reason for closing"), blank=True)
+    school_forms = models.ManyToManyField(
+        SchoolForm,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("applies to school forms"),
+        help_text=_("The units of these school forms work under the goal. None chosen: every unit."),
+    )
     continued_from = models.ForeignKey(
         "self",
         models.SET_NULL,
@@ -112,7 +147,9 @@ class Goal(RecordModel):
         verbose_name=_("continues"),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
-    history = HistoricalRecords(m2m_fields=[curriculum_areas])
+    history = HistoricalRecords(m2m_fields=[curriculum_areas, school_forms])
+
+    objects = GoalManager()
 
     class Meta:
         verbose_name = _("goal")
@@ -150,9 +187,34 @@ class Goal(RecordModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """Where the goal is read: a unit's goals on the unit's page, the goals above on the
+        administration's pages."""
+        from django.urls import reverse
+
+        if self.unit_id is not None:
+            return f"{reverse('unit_detail', args=[self.unit_id])}?lasar={self.school_year.start_year}#goal-{self.pk}"
+        if self.level == self.Level.ADMINISTRATION:
+            return reverse("administration_goal", args=[self.pk])
+        return f"{reverse('goal_levels')}?lasar={self.school_year.start_year}#goal-{self.pk}"
+
     @property
     def owner(self):
         return getattr(self, self.OWNER_FIELD[self.Level(self.level)])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def in_force_in_its_year(self) -> bool:
+        """Does the goal count in its school year (``GoalQuerySet.in_force``)?"""
+        if self.status == self.Status.ACTIVE:
+            return True
+        return self.status == self.Status.CLOSED and self.closed_on is not None and self.closed_on >= self.school_year.end
 
     @property
     def period_label(self) -> str:

@@ -14,11 +14,13 @@ from simple_history.models import HistoricalRecords
 
 from .base import RecordModel
 from .goals import Goal
+from .organisation import SchoolForm
 
 
 class Indicator(RecordModel):
     class Source(models.TextChoices):
         EXISTING = "existing", _("Existing data")
+        SURVEY = "survey", _("Survey")
         NEW = "new", _("New instrument")
         KOLADA = "kolada", _("Kolada")
 
@@ -43,8 +45,38 @@ class Indicator(RecordModel):
     baseline_comment = models.TextField(_("comment on the current state"), blank=True)
     target_value = models.DecimalField(_("desired state (value)"), max_digits=12, decimal_places=2, null=True, blank=True)
     target_date = models.DateField(_("desired state by"), null=True, blank=True)
+    # The group the current state was measured on: a baseline from a small group is shown as
+    # ".." like any check-in (ska.suppression).
+    baseline_group_size = models.PositiveIntegerField(_("current state: group size"), null=True, blank=True)
+    # An administration-wide indicator is defined once on an administration-wide goal and
+    # measured by every unit it applies to: each unit's goal under it gets a copy of its own
+    # (``definition``), with the definition's wording and source and the unit's own current
+    # and desired state. ``school_forms`` narrows it down within the goal's school forms.
+    administration_wide = models.BooleanField(
+        _("every unit measures it"),
+        default=False,
+        help_text=_("An administration-wide indicator: each unit under the goal gets it, with its own current and desired state."),
+    )
+    school_forms = models.ManyToManyField(
+        SchoolForm,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("applies to school forms"),
+        help_text=_("None chosen: every school form the goal applies to."),
+    )
+    definition = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unit_indicators",
+        verbose_name=_("administration-wide indicator"),
+    )
+    continued_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="continuations", verbose_name=_("continues")
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[school_forms])
 
     class Meta:
         verbose_name = _("indicator")
@@ -60,6 +92,11 @@ class Indicator(RecordModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_unit_copy(self) -> bool:
+        """A unit's copy of an administration-wide indicator: its wording comes from above."""
+        return self.definition_id is not None
 
     @property
     def has_baseline_and_target(self) -> bool:

@@ -70,6 +70,12 @@ class Administration(models.Model):
         Committee, models.PROTECT, related_name="administrations", verbose_name=_("committee")
     )
     name = models.CharField(_("name"), max_length=150)
+    goal_limit = models.PositiveSmallIntegerField(
+        _("most goals per unit"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("A unit with more goals in a school year is warned of goal crowding (målträngsel)."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .organisation import Administration, Committee, IndependentProvider, Unit
+from .organisation import Administration, Committee, IndependentProvider, SchoolForm, Unit
 
 
 class User(AbstractUser):
@@ -95,7 +95,16 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("independent provider"),
     )
-    history = HistoricalRecords()
+    # Förvaltningsledning for some school forms only, e.g. a verksamhetschef förskola: none
+    # chosen means every school form of the administration.
+    school_forms = models.ManyToManyField(
+        SchoolForm,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("limited to school forms"),
+        help_text=_("For administration leadership: leads only the units of these school forms. None chosen: every unit."),
+    )
+    history = HistoricalRecords(m2m_fields=[school_forms])
 
     class Meta:
         verbose_name = _("role assignment")

@@ -54,12 +54,23 @@ def test_the_chain_is_for_the_chosen_school_year(org, people, login, goal, year)
     assert client.get(reverse("unit_detail", args=[org.unit.pk]), {"lasar": "x\x00"}).status_code == 200
 
 
-def test_goal_crowding_is_warned(org, people, login, goal, settings, year):
-    settings.SKA_GOAL_LIMIT = 2
+def test_goal_crowding_is_warned_at_the_administrations_limit(org, people, login, goal, year):
+    org.administration.goal_limit = 2
+    org.administration.save()
     for n in range(2):
         UnitGoalFactory(unit=org.unit, parent=goal.parent, school_year=year, start_term=year.autumn, end_term=year.spring)
     body = login(people.rector).get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
-    assert "Målträngsel" in body and "3 mål" in body
+    assert "Målträngsel" in body and "3 mål" in body and "högst 2" in body
+
+
+def test_drafts_and_goals_closed_early_do_not_crowd(org, people, login, goal, year):
+    org.administration.goal_limit = 2
+    org.administration.save()
+    UnitGoalFactory(unit=org.unit, parent=goal.parent, school_year=year, status="draft")
+    UnitGoalFactory(unit=org.unit, parent=goal.parent, school_year=year, status="closed",
+                    closed_on=year.start, outcome="not_relevant", closing_reason="Ersatt")
+    body = login(people.rector).get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
+    assert "Målträngsel" not in body
 
 
 def test_a_check_in_takes_one_post_and_redraws_the_indicator(org, people, login, goal):

@@ -114,6 +114,9 @@ MATRIX = {
     "record_delete": (("mal", "chain.goal"), _expect(405)),  # POST only
     "record_restore": (("mal", "chain.goal"), _expect(405)),
     "goal_continue": ("chain.goal", _expect(405)),  # POST only; who may is tested in test_chain_edit
+    "goal_activate": ("chain.goal", _expect(405)),  # POST only; who may is tested in test_goal_lifecycle
+    "goal_close": ("chain.goal", CHAIN_KEEPERS),
+    "goal_reopen": ("chain.goal", _expect(405)),
     "development_area_to_goal": ((1,), _expect(405)),
     "password_change": (None, _expect(200)),
     "password_change_done": (None, _expect(200)),

@@ -37,13 +37,13 @@ class AdministrationChain:
         self.units = list(units.prefetch_related("school_forms").order_by("name", "pk").distinct())
         self.unit_by_id = {unit.pk: unit for unit in self.units}
         self.admin_goals = list(
-            Goal.objects.filter(administration=administration, school_year=school_year, level=Goal.Level.ADMINISTRATION)
+            Goal.objects.in_force(school_year).filter(administration=administration, level=Goal.Level.ADMINISTRATION)
             .select_related("parent__parent")
             .order_by("sort_order", "title", "pk")
         )
         admin_ids = [goal.pk for goal in self.admin_goals]
         states = goal_states(
-            Goal.objects.filter(unit_id__in=list(self.unit_by_id), school_year=school_year)
+            Goal.objects.in_force(school_year).filter(unit_id__in=list(self.unit_by_id))
             .filter(Q(level=Goal.Level.UNIT, parent_id__in=admin_ids) | Q(level=Goal.Level.LOCAL))
             .order_by("unit__name", "sort_order", "title", "pk")
         )

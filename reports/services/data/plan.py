@@ -46,7 +46,7 @@ def gather(*, kind=ReportKind.PLAN, school_year, administration, unit_report=Non
         threshold=threshold_of(municipality),
     )
     goals = list(
-        Goal.objects.filter(school_year=school_year)
+        Goal.objects.in_force(school_year)
         .filter(
             Q(level=Goal.Level.AREA, municipality=municipality)
             | Q(level=Goal.Level.COMMITTEE, committee=committee)
@@ -154,12 +154,11 @@ def _measures(administration, school_year, admin_goals) -> list[dict]:
     ).values_list("unit_id", "schoolform_id"):
         unit_forms[unit_id].add(form_id)
     admin_ids = [g.pk for g in admin_goals]
-    unit_goals = Goal.objects.filter(level=Goal.Level.UNIT, parent_id__in=admin_ids, school_year=school_year).values_list(
+    unit_goals = Goal.objects.in_force(school_year).filter(level=Goal.Level.UNIT, parent_id__in=admin_ids).values_list(
         "parent_id", "unit_id", "title"
     )
     activities = (
-        Activity.objects.filter(goal__level=Goal.Level.UNIT, goal__parent_id__in=admin_ids, goal__school_year=school_year,
-                                goal__deleted_at__isnull=True)
+        Activity.objects.filter(goal__in=Goal.objects.in_force(school_year).filter(level=Goal.Level.UNIT, parent_id__in=admin_ids))
         .exclude(status=Activity.Status.CANCELLED)
         .values_list("goal__parent_id", "goal__unit_id", "title")
     )

@@ -52,7 +52,7 @@ def gather(*, kind, school_year, administration, unit_report, round_, progress) 
     threshold = threshold_of(municipality)
     sections = list(report.sections.all())
     states = goal_states(
-        Goal.objects.filter(unit=unit, school_year=report.school_year, level__in=[Goal.Level.UNIT, Goal.Level.LOCAL])
+        Goal.objects.in_force(report.school_year).filter(unit=unit, level__in=[Goal.Level.UNIT, Goal.Level.LOCAL])
     )
     progress.expect(len(states) + len(sections))
 
