@@ -13,7 +13,7 @@ from ska.forms_chain import VersionedForm
 from ska.models import Role, SchoolForm, Unit, User
 from ska.schoolyear import SchoolYear
 
-from .models import Event, EventKindSetting, Repeat, SchoolBreak, Wheel
+from .models import Event, EventKind, EventKindSetting, FollowUpPart, Repeat, SchoolBreak, Wheel
 from .services.events import M2M_FIELDS
 
 DATE = {"type": "date"}
@@ -84,11 +84,19 @@ class EventForm(VersionedForm):
     dates = DateListField(
         label=_("Further dates"), required=False, help_text=_("For “on a list of dates”: one date per line, as 2026-09-14.")
     )
+    follow_up_parts = forms.MultipleChoiceField(
+        label=_("What the units are to have followed up by then"),
+        choices=FollowUpPart.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("For a follow-up deadline. Figures fetched from Kolada are never asked for: they come when Kolada publishes them."),
+    )
 
     class Meta:
         model = Event
         fields = [
             "kind",
+            "follow_up_parts",
             "title",
             "description",
             "start_date",
@@ -191,6 +199,11 @@ class EventForm(VersionedForm):
                 self.add_error("dates", _("The dates must lie within two years of the first date."))
         # Stored as ISO text in a JSON list.
         data["dates"] = [d.isoformat() for d in data.get("dates") or []] if repeat == Repeat.DATES else []
+        if data.get("kind") == EventKind.FOLLOW_UP_DEADLINE:
+            if not data.get("follow_up_parts"):
+                self.add_error("follow_up_parts", _("Choose what the units are to have followed up by the deadline."))
+        else:
+            data["follow_up_parts"] = []
         return data
 
     def values(self) -> dict:

@@ -50,10 +50,39 @@ class Scope:
     related_committees: frozenset[int] = frozenset()  # committees above the administrations they lead or work in
     secretary_committees: frozenset[int] = frozenset()  # the committees they are secretary of (a part of ``committees``)
     superuser: bool = False
+    # Förvaltningsledning limited to some school forms (a verksamhetschef förskola): in these
+    # administrations they lead only ``limited_led_units``, and change only the administration's
+    # goals limited to their forms (``leadership_forms``: administration id → form ids).
+    limited_administrations: frozenset[int] = frozenset()
+    limited_led_units: frozenset[int] = frozenset()
+    leadership_forms: tuple[tuple[int, frozenset[int]], ...] = ()
 
     @property
     def unit_staff_units(self) -> frozenset[int]:
         return self.rector_units | self.contributor_units
+
+    @property
+    def fully_led_administrations(self) -> frozenset[int]:
+        """The administrations whose every unit the person leads."""
+        return self.led_administrations - self.limited_administrations
+
+    def leads_unit(self, unit_id, administration_id) -> bool:
+        """Does the person lead this unit of the administration (all of it, or its school forms)?"""
+        if administration_id in self.fully_led_administrations:
+            return True
+        return unit_id in self.limited_led_units
+
+    def led_units_q(self, prefix: str = "") -> Q:
+        """A filter for the units (at ``prefix``, e.g. "unit__") the person leads."""
+        return Q(**{f"{prefix}administration_id__in": self.fully_led_administrations}) | Q(
+            **{f"{prefix[:-2] + '_id' if prefix else 'pk'}__in": self.limited_led_units}
+        )
+
+    def forms_led_in(self, administration_id) -> frozenset[int] | None:
+        """The school forms the person leads in an administration; None: all of them."""
+        if administration_id not in self.limited_administrations:
+            return None
+        return dict(self.leadership_forms).get(administration_id, frozenset())
 
     @property
     def is_sysadmin(self) -> bool:
@@ -80,11 +109,15 @@ def scope_of(user) -> Scope:
         "provider_id",
         "unit__administration__committee_id",
         "administration__committee_id",
+        "pk",
+        "school_forms",  # one row per school form a leadership role is limited to (None: not limited)
     )
     roles, rector, contributor, administrations, municipalities, committees, providers, staff_admins, above = (
         set() for _ in range(9)
     )
     secretary_of: set[int] = set()
+    unlimited_admins: set[int] = set()
+    limited_forms: dict[int, set[int]] = {}
     for (
         role,
         unit_id,
@@ -95,6 +128,8 @@ def scope_of(user) -> Scope:
         provider_id,
         unit_committee_id,
         administration_committee_id,
+        _assignment_id,
+        form_id,
     ) in rows:
         roles.add(role)
         above.update(c for c in (unit_committee_id, administration_committee_id) if c)
@@ -107,13 +142,21 @@ def scope_of(user) -> Scope:
         elif role == Role.LEADERSHIP:
             administrations.add(administration_id)
             municipalities.add(municipality_id)
+            if form_id is None:
+                unlimited_admins.add(administration_id)
+            else:
+                limited_forms.setdefault(administration_id, set()).add(form_id)
         elif role in (Role.SECRETARY, Role.MEMBER):
             committees.add(committee_id)
             if role == Role.SECRETARY:
                 secretary_of.add(committee_id)
         elif role == Role.PROVIDER_CONTACT:
             providers.add(provider_id)
+    limited = {a: forms for a, forms in limited_forms.items() if a not in unlimited_admins}
     scope = Scope(
+        limited_administrations=frozenset(limited),
+        limited_led_units=_units_of_forms(limited),
+        leadership_forms=tuple((a, frozenset(forms)) for a, forms in sorted(limited.items())),
         roles=frozenset(roles),
         rector_units=frozenset(rector),
         contributor_units=frozenset(contributor),
@@ -128,6 +171,17 @@ def scope_of(user) -> Scope:
     )
     user._ska_scope = scope
     return scope
+
+
+def _units_of_forms(limited: dict[int, set[int]]) -> frozenset[int]:
+    """The units of each administration that have one of the given school forms (one query,
+    only for a person whose leadership is limited to school forms)."""
+    if not limited:
+        return frozenset()
+    condition = Q()
+    for administration_id, forms in limited.items():
+        condition |= Q(administration_id=administration_id, school_forms__in=forms)
+    return frozenset(Unit.objects.filter(condition).values_list("pk", flat=True).distinct())
 
 
 # --- Predicates -------------------------------------------------------------
@@ -164,7 +218,7 @@ def leads_unit(user, unit: Unit) -> bool:
         return False
     scope = scope_of(user)
     if unit.administration_id is not None:
-        return unit.administration_id in scope.led_administrations
+        return scope.leads_unit(unit.pk, unit.administration_id)
     return unit.provider.municipality_id in scope.led_municipalities
 
 
@@ -197,6 +251,16 @@ PATH_TO_GOAL = {
 }
 
 
+def goal_form_ids(goal: Goal) -> frozenset[int]:
+    """The school forms a goal is limited to (prefetched ``school_forms`` when there, else one query)."""
+    cache = getattr(goal, "_prefetched_objects_cache", {})
+    if "school_forms" in cache:
+        return frozenset(form.pk for form in cache["school_forms"])
+    if not hasattr(goal, "_ska_form_ids"):
+        goal._ska_form_ids = frozenset(goal.school_forms.values_list("pk", flat=True)) if goal.pk else frozenset()
+    return goal._ska_form_ids
+
+
 def chain_goal(record) -> Goal:
     """The goal a record of the chain belongs to (the goal itself for a goal)."""
     for step in PATH_TO_GOAL[type(record)]:
@@ -211,7 +275,7 @@ def can_work_on_unit_chain(user, unit: Unit) -> bool:
     if unit is None or unit.administration_id is None:
         return False
     scope = scope_of(user)
-    return scope.is_sysadmin or unit.pk in scope.unit_staff_units or unit.administration_id in scope.led_administrations
+    return scope.is_sysadmin or unit.pk in scope.unit_staff_units or scope.leads_unit(unit.pk, unit.administration_id)
 
 
 def _chain_access(user, record, *, change: bool) -> bool:
@@ -225,10 +289,15 @@ def _chain_access(user, record, *, change: bool) -> bool:
     if scope.is_sysadmin:
         return True
     if goal.unit_id is not None:
-        return goal.unit_id in scope.unit_staff_units or goal.unit.administration_id in scope.led_administrations
+        return goal.unit_id in scope.unit_staff_units or scope.leads_unit(goal.unit_id, goal.unit.administration_id)
     if goal.administration_id is not None:
-        readers = scope.led_administrations if change else scope.led_administrations | scope.staff_administrations
-        return goal.administration_id in readers
+        if not change:
+            return goal.administration_id in scope.led_administrations | scope.staff_administrations
+        if goal.administration_id not in scope.led_administrations:
+            return False
+        forms = scope.forms_led_in(goal.administration_id)
+        # Leadership limited to school forms keeps the goals limited to its own forms.
+        return forms is None or bool(goal_form_ids(goal)) and goal_form_ids(goal) <= forms
     if not change:
         return bool(scope.led_municipalities or scope.staff_administrations or scope.committees)
     municipality_id = goal.committee.municipality_id if goal.committee_id else goal.municipality_id
@@ -266,7 +335,7 @@ def _wheel_access(user, record, *, change: bool) -> bool:
     if scope.is_sysadmin:
         return True
     if wheel.unit_id is not None:
-        return wheel.unit_id in scope.unit_staff_units or wheel.unit.administration_id in scope.led_administrations
+        return wheel.unit_id in scope.unit_staff_units or scope.leads_unit(wheel.unit_id, wheel.unit.administration_id)
     if wheel.administration_id is not None:
         keepers = scope.led_administrations
         return wheel.administration_id in (keepers if change else keepers | scope.staff_administrations)
@@ -443,7 +512,7 @@ def can_view_unit_report(user, report) -> bool:
         return False
     scope = scope_of(user)
     unit = report.unit
-    return scope.is_sysadmin or unit.pk in scope.unit_staff_units or unit.administration_id in scope.led_administrations
+    return scope.is_sysadmin or unit.pk in scope.unit_staff_units or scope.leads_unit(unit.pk, unit.administration_id)
 
 
 @rules.predicate
@@ -467,7 +536,7 @@ def can_decide_unit_report(user, report) -> bool:
     if report is None:
         return False
     scope = scope_of(user)
-    return scope.is_sysadmin or report.unit.administration_id in scope.led_administrations
+    return scope.is_sysadmin or scope.leads_unit(report.unit_id, report.unit.administration_id)
 
 
 def _committee_round(round_) -> bool:
@@ -557,6 +626,16 @@ def can_manage_report_templates(user, administration=None) -> bool:
     return scope.is_sysadmin or administration.pk in scope.led_administrations
 
 
+@rules.predicate
+def can_keep_chain_settings(user, administration) -> bool:
+    """The administration's settings for the goal chain (the goal limit): its leadership for all
+    school forms, a system administrator."""
+    if administration is None:
+        return False
+    scope = scope_of(user)
+    return scope.is_sysadmin or administration.pk in scope.fully_led_administrations
+
+
 # --- Permissions --------------------------------------------------------------
 PERMISSIONS = {
     # Pages
@@ -570,6 +649,7 @@ PERMISSIONS = {
     "ska.work_on_unit_chain": can_work_on_unit_chain,
     "ska.view_chain": can_view_chain,
     "ska.change_chain": can_change_chain,
+    "ska.keep_chain_settings": can_keep_chain_settings,
     "ska.use_wheels": follows_a_wheel,
     "ska.manage_school_breaks": is_sysadmin | is_leadership,
     "ska.view_wheel": can_view_wheel,
@@ -606,7 +686,7 @@ def visible_units(user) -> QuerySet[Unit]:
     if scope.is_sysadmin:
         return units
     return units.filter(
-        Q(administration_id__in=scope.led_administrations)
+        scope.led_units_q()
         | Q(provider__municipality_id__in=scope.led_municipalities)
         | Q(pk__in=scope.unit_staff_units)
         | Q(provider_id__in=scope.providers)
@@ -621,7 +701,7 @@ def visible_goals(user) -> QuerySet[Goal]:
         return goals
     visible = (
         Q(unit_id__in=scope.unit_staff_units)
-        | Q(unit__administration_id__in=scope.led_administrations)
+        | scope.led_units_q("unit__")
         | Q(administration_id__in=scope.led_administrations | scope.staff_administrations)
     )
     if scope.led_municipalities or scope.staff_administrations or scope.committees:
@@ -639,7 +719,7 @@ def visible_wheels(user):
         return wheels
     return wheels.filter(
         Q(unit_id__in=scope.unit_staff_units)
-        | Q(unit__administration_id__in=scope.led_administrations)
+        | scope.led_units_q("unit__")
         | Q(administration_id__in=scope.led_administrations | scope.staff_administrations)
         | Q(committee__municipality_id__in=scope.led_municipalities)
         | Q(committee_id__in=scope.committees | scope.related_committees)
@@ -736,7 +816,7 @@ def visible_unit_reports(user):
     reports = UnitReport.objects.all()
     if scope.is_sysadmin:
         return reports
-    return reports.filter(Q(unit_id__in=scope.unit_staff_units) | Q(unit__administration_id__in=scope.led_administrations))
+    return reports.filter(Q(unit_id__in=scope.unit_staff_units) | scope.led_units_q("unit__"))
 
 
 def visible_documents(user):

@@ -80,7 +80,7 @@ class RoleAssignmentInline(SysadminPermissions, admin.TabularInline):
     extra = 0
     allow_delete = True  # ending a role; the history keeps it
     autocomplete_fields = ["unit", "provider"]
-    fields = ["role", "title", "unit", "administration", "committee", "provider"]
+    fields = ["role", "title", "unit", "administration", "committee", "provider", "school_forms"]
 
 
 class PeopleInline(SysadminPermissions, admin.TabularInline):

@@ -25,7 +25,8 @@ from .models import (
     Unit,
     ValidityReview,
 )
-from .schoolyear import SchoolYear
+from .applicability import applies, goal_forms, unit_forms
+from .schoolyear import SchoolYear, Term
 from .suppression import GOAL_MUNICIPALITY_PATHS, ShownCheckIn, threshold_for_goal
 
 
@@ -277,11 +278,19 @@ def unit_todo(units: list[Unit], school_year: SchoolYear) -> dict[int, list[str]
     states = goal_states(Goal.objects.in_force(school_year).filter(unit__in=units).order_by("title", "pk"))
     linked = {(s.goal.unit_id, s.goal.parent_id) for s in states}
     administrations = {unit.administration_id for unit in units}
-    for goal in Goal.objects.in_force(school_year).filter(
-        administration_id__in=administrations, level=Goal.Level.ADMINISTRATION
-    ).order_by("sort_order", "title"):
+    admin_goals = list(
+        Goal.objects.in_force(school_year)
+        .filter(administration_id__in=administrations, level=Goal.Level.ADMINISTRATION)
+        .order_by("sort_order", "title")
+    )
+    forms_of_goal, forms_of_unit = goal_forms(admin_goals), unit_forms(units)
+    for goal in admin_goals:
         for unit in units:
-            if unit.administration_id == goal.administration_id and (unit.pk, goal.pk) not in linked:
+            if (
+                unit.administration_id == goal.administration_id
+                and applies(forms_of_goal[goal.pk], forms_of_unit[unit.pk])
+                and (unit.pk, goal.pk) not in linked
+            ):
                 todo[unit.pk].append(
                     _("No goal of the unit works under the administration-wide goal “%(title)s”.") % {"title": goal.title}
                 )
@@ -293,25 +302,43 @@ def unit_todo(units: list[Unit], school_year: SchoolYear) -> dict[int, list[str]
 
 
 # --- The administration's matrix: units × administration-wide goals -----------------
+DONE, MISSING, NOT_DUE = "done", "missing", "not_due"
+
+
 @dataclass
 class MatrixCell:
+    applicable: bool = True  # the goal applies to the unit's school forms
     linked: bool = False
     has_activity: bool = False
     has_measured_indicators: bool = False
-    has_follow_up: bool = False
-    overdue: bool = False  # not followed up by the latest passed follow-up deadline of the annual wheel
+    analysed_terms: set = field(default_factory=set)  # terms the unit goals under it have analyses of
+    due_term: Term | None = None  # the term whose follow-up and analysis is due by now, if any
+    next_due: object = None  # the day the next follow-up and analysis is due, if the wheel says
+    overdue_since: object = None  # the passed follow-up deadline of the annual wheel it was not followed up by
+
+    @property
+    def follow_up(self) -> str:
+        """DONE, MISSING or NOT_DUE: a follow-up and analysis not yet due is not missing."""
+        if self.due_term is not None:
+            return DONE if self.due_term in self.analysed_terms else MISSING
+        return DONE if self.analysed_terms else NOT_DUE
+
+    @property
+    def has_follow_up(self) -> bool:
+        return self.follow_up == DONE
 
     @property
     def is_complete(self) -> bool:
-        return self.linked and self.has_activity and self.has_measured_indicators and self.has_follow_up
+        return self.linked and self.has_activity and self.has_measured_indicators and self.follow_up != MISSING
 
     @property
-    def parts(self) -> list[tuple[str, bool]]:
+    def parts(self) -> list[tuple[str, str]]:
+        state = {True: DONE, False: MISSING}
         return [
-            (_("Goal"), self.linked),
-            (_("Activity"), self.has_activity),
-            (_("Indicators"), self.has_measured_indicators),
-            (_("Follow-up"), self.has_follow_up),
+            (_("Goal"), state[self.linked]),
+            (_("Activity"), state[self.has_activity]),
+            (_("Indicators"), state[self.has_measured_indicators]),
+            (_("Follow-up"), self.follow_up),
         ]
 
 
@@ -319,11 +346,20 @@ class MatrixCell:
 class MatrixRow:
     unit: Unit
     cells: list[MatrixCell]
-    deadline: object = None  # the latest passed follow-up deadline, if any
+    goal_count: int = 0  # the unit's goals in force this school year, local ones too
+    goal_limit: int = DEFAULT_GOAL_LIMIT
 
     @property
     def complete_count(self) -> int:
-        return sum(cell.is_complete for cell in self.cells)
+        return sum(cell.is_complete for cell in self.cells if cell.applicable)
+
+    @property
+    def applicable_count(self) -> int:
+        return sum(cell.applicable for cell in self.cells)
+
+    @property
+    def crowded(self) -> bool:
+        return self.goal_count > self.goal_limit
 
 
 def administration_goals(administration, school_year: SchoolYear):
@@ -332,13 +368,29 @@ def administration_goals(administration, school_year: SchoolYear):
     ).order_by("sort_order", "title", "pk")
 
 
-def chain_matrix(admin_goals: list[Goal], units: list[Unit], school_year: SchoolYear) -> list[MatrixRow]:
-    """For each unit and administration-wide goal: does the unit have a goal under it, with an
-    activity, with indicators that have baseline and target, and a follow-up? One query."""
-    from django.db.models import Exists, OuterRef, Q
+def ended_term(school_year: SchoolYear, today) -> Term | None:
+    """The latest term of the school year that has ended by ``today``: where the wheel sets no
+    deadline for analyses, a term's follow-up and analysis is due once the term is over."""
+    ended = [term for term in school_year.terms if term.end < today]
+    return ended[-1] if ended else None
 
+
+def chain_matrix(
+    admin_goals: list[Goal], units: list[Unit], school_year: SchoolYear, *, due=None, next_due=None, today=None
+) -> list[MatrixRow]:
+    """For each unit and administration-wide goal: does the unit have a goal under it, with an
+    activity, with indicators that have baseline and target, and a follow-up and analysis of the
+    term that is due? ``due`` gives each unit's due term (from the wheel's deadlines); a unit not
+    in it is due the latest ended term. A goal limited to school forms the unit does not have
+    does not apply to it. Four queries (five if the units' school forms are not prefetched)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    due = due or {}
+    next_due = next_due or {}
     goal_ids = [goal.pk for goal in admin_goals]
-    rows = (
+    rows = list(
         Goal.objects.in_force(school_year).filter(unit__in=units, level=Goal.Level.UNIT, parent_id__in=goal_ids)
         .annotate(
             any_activity=Exists(Activity.objects.filter(goal=OuterRef("pk"))),
@@ -348,15 +400,40 @@ def chain_matrix(admin_goals: list[Goal], units: list[Unit], school_year: School
                     Q(baseline_value__isnull=True) | Q(target_value__isnull=True)
                 )
             ),
-            any_follow_up=Exists(Analysis.objects.filter(goal=OuterRef("pk"))),
         )
-        .values_list("unit_id", "parent_id", "any_activity", "any_indicator", "unmeasured_indicator", "any_follow_up")
+        .values_list("pk", "unit_id", "parent_id", "start_term", "end_term", "any_activity", "any_indicator", "unmeasured_indicator")
     )
-    cells = {(unit.pk, goal_id): MatrixCell() for unit in units for goal_id in goal_ids}
-    for unit_id, parent_id, activity, indicator, unmeasured, follow_up in rows:
+    analysed: dict[int, set] = {}
+    for goal_id, term in Analysis.objects.filter(goal_id__in=[row[0] for row in rows]).values_list("goal_id", "term"):
+        analysed.setdefault(goal_id, set()).add(term)
+    counts = dict(
+        Goal.objects.in_force(school_year).filter(unit__in=units).values_list("unit_id").annotate(n=Count("pk"))
+    )
+    forms_of_goal = goal_forms(admin_goals)
+    forms_of_unit = unit_forms(units)
+    default_due = ended_term(school_year, today)
+    cells = {
+        (unit.pk, goal_id): MatrixCell(
+            applicable=applies(forms_of_goal[goal_id], forms_of_unit[unit.pk]), next_due=next_due.get(unit.pk)
+        )
+        for unit in units
+        for goal_id in goal_ids
+    }
+    for goal_id, unit_id, parent_id, start_term, end_term, activity, indicator, unmeasured in rows:
         cell = cells[(unit_id, parent_id)]
         cell.linked = True
         cell.has_activity |= activity
         cell.has_measured_indicators |= indicator and not unmeasured
-        cell.has_follow_up |= follow_up
-    return [MatrixRow(unit, [cells[(unit.pk, goal_id)] for goal_id in goal_ids]) for unit in units]
+        cell.analysed_terms |= analysed.get(goal_id, set())
+        term = due.get(unit_id, default_due)
+        if term is not None and start_term <= term <= end_term:
+            cell.due_term = term
+    return [
+        MatrixRow(
+            unit,
+            [cells[(unit.pk, goal_id)] for goal_id in goal_ids],
+            goal_count=counts.get(unit.pk, 0),
+            goal_limit=unit.administration.goal_limit if unit.administration_id else DEFAULT_GOAL_LIMIT,
+        )
+        for unit in units
+    ]

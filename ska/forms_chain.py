@@ -1,12 +1,15 @@
 """Forms of the goal chain. Forms validate; services save."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Activity,
+    Administration,
     ActivityFollowUp,
     Analysis,
     Attainment,
@@ -15,8 +18,10 @@ from .models import (
     Goal,
     Indicator,
     Participant,
+    SchoolForm,
     ValidityReview,
 )
+from .applicability import goals_for_unit
 from .schoolyear import SchoolYear, Term
 
 
@@ -121,12 +126,26 @@ class GoalForm(GoalPeriodMixin, VersionedForm):
         kwargs.setdefault("auto_id", "goal-%s")
         super().__init__(*args, **kwargs)
         self.unit, self.school_year = unit, school_year
-        self.fields["parent"].queryset = Goal.objects.in_force(school_year).filter(
-            administration_id=unit.administration_id, level=Goal.Level.ADMINISTRATION
+        # The administration-wide goals in force that apply to the unit's school forms (and the
+        # goal's present one, whatever became of it, so that editing keeps it).
+        applicable = goals_for_unit(
+            Goal.objects.in_force(school_year).filter(administration_id=unit.administration_id, level=Goal.Level.ADMINISTRATION),
+            unit,
+        )
+        self.fields["parent"].queryset = Goal.objects.filter(
+            Q(pk__in=applicable.values("pk")) | Q(pk=self.instance.parent_id or 0)
         ).order_by("sort_order", "title")
         self._set_up_period(school_year)
         if self.instance.pk and self.instance.level not in (Goal.Level.UNIT, Goal.Level.LOCAL):
             del self.fields["parent"]
+
+    def changed_values(self) -> dict:
+        """Linking a local goal to an administration-wide goal makes it a unit goal under it;
+        unlinking makes it local."""
+        values = super().changed_values()
+        if "parent" in values and self.instance.level in (Goal.Level.UNIT, Goal.Level.LOCAL):
+            values["level"] = Goal.Level.UNIT if values["parent"] else Goal.Level.LOCAL
+        return values
 
 
 class IndicatorForm(VersionedForm):
@@ -266,6 +285,21 @@ class DevelopmentAreaForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class ChainSettingsForm(forms.ModelForm):
+    """The administration's settings for the goal chain."""
+
+    class Meta:
+        model = Administration
+        fields = ["goal_limit"]
+        widgets = {"goal_limit": forms.NumberInput(attrs={"min": 1, "max": 50})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "chain-settings-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["goal_limit"].max_value = 50
+        self.fields["goal_limit"].validators.append(MaxValueValidator(50))
+
+
 class GoalCloseForm(forms.Form):
     """Closing a goal: how it ended, why, and whether it still counts for its school year."""
 
@@ -309,13 +343,23 @@ class LevelGoalForm(GoalPeriodMixin, VersionedForm):
 
     class Meta:
         model = Goal
-        fields = ["title", "parent", "description", "expected_effects", "origin", "curriculum_areas", "start_term", "end_term"]
-        widgets = GoalForm.Meta.widgets
+        fields = [
+            "title", "parent", "school_forms", "description", "expected_effects", "origin", "curriculum_areas",
+            "start_term", "end_term",
+        ]
+        widgets = {**GoalForm.Meta.widgets, "school_forms": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, level, administration, school_year, **kwargs):
         kwargs.setdefault("auto_id", "level-goal-%s")
         super().__init__(*args, **kwargs)
         self.level = Goal.Level(level)
+        if self.level == Goal.Level.ADMINISTRATION:
+            # The school forms of the administration's units; none chosen: every unit.
+            self.fields["school_forms"].queryset = SchoolForm.objects.filter(
+                units__administration=administration
+            ).distinct().order_by("sort_order", "name")
+        else:
+            del self.fields["school_forms"]
         parent_level = Goal.PARENT_LEVEL[self.level]
         if parent_level is None:
             del self.fields["parent"]

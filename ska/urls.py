@@ -19,6 +19,7 @@ urlpatterns = [
     path("fristaende/<int:pk>/", organisation.provider_detail, name="provider_detail"),
     path("styrkedjan/", chain.matrix, name="chain_matrix"),
     path("styrkedjan/mal/", chain.goal_levels, name="goal_levels"),
+    path("styrkedjan/installningar/", chain.chain_settings, name="chain_settings"),
     path("styrkedjan/mal/ny/<str:level>/", chain.level_goal_create, name="level_goal_create"),
     path("styrkedjan/excel/", excel.administration_export, name="administration_export"),
     path("styrkedjan/enheter/<int:unit_pk>/excel/", excel.unit_export, name="unit_export"),

@@ -232,7 +232,7 @@ class Event(RecordModel):
 
     @property
     def follow_up_part_labels(self) -> list[str]:
-        return [FollowUpPart(part).label for part in self.follow_up_parts if part in FollowUpPart.values]
+        return [str(FollowUpPart(part).label) for part in self.follow_up_parts if part in FollowUpPart.values]
 
     @property
     def concerns_role_labels(self) -> list[str]:

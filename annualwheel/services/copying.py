@@ -56,6 +56,7 @@ def _moved(event: Event, start: datetime.date) -> dict:
             "end_time",
             "place",
             "concerns_roles",
+            "follow_up_parts",
             "responsible_note",
             "repeat",
             "interval",

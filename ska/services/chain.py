@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..applicability import applies
 from ..models import Analysis, CheckIn, DevelopmentArea, Goal, Indicator
 from ..schoolyear import SchoolYear
 
@@ -31,14 +32,17 @@ def goal_create(*, level: str, owner, school_year: SchoolYear, values: dict, par
         raise ValidationError({"parent": _("Choose the goal on the level above that this goal concretises.")})
     if parent is not None and parent.school_year != school_year:
         raise ValidationError({"parent": _("The goal above must be from the same school year.")})
+    if level == Goal.Level.UNIT and not applies(parent.school_forms.values_list("pk", flat=True),
+                                                owner.school_forms.values_list("pk", flat=True)):
+        raise ValidationError({"parent": _("The goal above does not apply to the unit's school forms.")})
     goal = Goal(level=level, school_year=school_year, parent=parent, **{Goal.OWNER_FIELD[level]: owner})
-    curriculum_areas = values.pop("curriculum_areas", None)
+    many = {name: values.pop(name) for name in ("curriculum_areas", "school_forms") if name in values}
     for name, value in values.items():
         setattr(goal, name, value)
     goal.full_clean()
     _with_user(goal, user).save()
-    if curriculum_areas is not None:
-        goal.curriculum_areas.set(curriculum_areas)
+    for name, chosen in many.items():
+        getattr(goal, name).set(chosen)
     return goal
 
 

@@ -1,6 +1,7 @@
 """The goal chain in the browser: the unit's chain and editing it in place with htmx."""
 
-from annualwheel.services.deadlines import overdue_follow_ups
+from annualwheel.models import FollowUpPart
+from annualwheel.services.deadlines import analysed_term, next_analysis_deadlines, overdue_follow_ups, part_windows
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -14,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..forms_chain import LevelGoalForm
+from django.contrib import messages
+
+from ..forms_chain import ChainSettingsForm, LevelGoalForm
 from ..services.chain import goal_create
 
-from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm
+from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm, visible_units
 from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states
 from ..charts import spread_chart
 from ..equity import shared_indicators, spread
@@ -66,12 +69,16 @@ def matrix(request):
     administration = next((a for a in administrations if str(a.pk) == chosen), administrations[0])
     school_year = school_year_from(request)
     form_code = request.GET.get("skolform", "")[:40]
-    units = Unit.objects.filter(administration=administration).open().prefetch_related("school_forms").order_by("name", "pk")
+    units = (
+        visible_units(request.user).filter(administration=administration).open()
+        .select_related("administration").prefetch_related("school_forms").order_by("name", "pk")
+    )
     if form_code:
         units = units.filter(school_forms__code=form_code)
     page = Paginator(units, settings.SKA_MATRIX_PAGE_SIZE).get_page(request.GET.get("sida"))
-    goals = list(administration_goals(administration, school_year))
-    rows = chain_matrix(goals, list(page.object_list), school_year)
+    goals = list(administration_goals(administration, school_year).prefetch_related("school_forms"))
+    units = list(page.object_list)
+    rows = chain_matrix(goals, units, school_year, **_analysis_deadlines(units, school_year))
     _mark_overdue(rows, goals, school_year)
     return render(
         request,
@@ -86,21 +93,33 @@ def matrix(request):
             "page": page,
             "form_code": form_code,
             "school_forms": SchoolForm.objects.all(),
+            "can_keep_settings": request.user.has_perm("ska.keep_chain_settings", administration),
         },
     )
 
 
+def _analysis_deadlines(units, school_year) -> dict:
+    """Each unit's due term for follow-up and analysis by the wheel's passed deadlines, and the
+    day of its next such deadline (the matrix says 'not yet due' until then)."""
+    windows = part_windows(units, school_year)
+    due = {
+        unit_id: analysed_term(parts[FollowUpPart.ANALYSES].date)
+        for unit_id, parts in windows.items()
+        if FollowUpPart.ANALYSES in parts
+    }
+    upcoming = {unit_id: occurrence.date for unit_id, occurrence in next_analysis_deadlines(units, school_year).items()}
+    return {"due": due, "next_due": upcoming}
+
+
 def _mark_overdue(rows, goals, school_year) -> None:
-    """Cells whose unit goals were not followed up by the latest passed follow-up deadline."""
+    """Cells whose unit goals were not followed up by a passed follow-up deadline."""
     overdue = overdue_follow_ups([row.unit for row in rows], school_year)
     for row in rows:
         late = overdue.get(row.unit.pk)
         if late is None:
             continue
-        row.deadline = late.window.deadline
-        late_parents = {goal.parent_id for goal in late.goals}
         for goal, cell in zip(goals, row.cells):
-            cell.overdue = goal.pk in late_parents
+            cell.overdue_since = late.since(goal.pk)
 
 
 def _administration_goal(request, pk) -> Goal:
@@ -116,7 +135,10 @@ def _administration_goal(request, pk) -> Goal:
 def administration_goal(request, pk):
     """An administration-wide goal with every unit's goals under it and their latest state."""
     goal = _administration_goal(request, pk)
-    unit_goals = Goal.objects.filter(parent=goal, unit__isnull=False).select_related("unit").order_by("unit__name", "pk")
+    unit_goals = (
+        Goal.objects.filter(parent=goal, unit__in=visible_units(request.user))
+        .select_related("unit").order_by("unit__name", "pk")
+    )
     page = Paginator(unit_goals, settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
     states = goal_states(Goal.objects.filter(pk__in=[g.pk for g in page.object_list]).select_related("unit").order_by("unit__name", "pk"))
     return render(
@@ -231,6 +253,23 @@ def level_goal_create(request, level):
     title = _("New %(level)s, %(year)s") % {"level": Goal.Level(level).label.lower(), "year": school_year}
     template = "ska/chain/form.html" if request.htmx else "ska/chain/form_page.html"
     return render(request, template, {"form": form, "title": title, "back_url": reverse("goal_levels")})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("ska.view_matrix")
+def chain_settings(request):
+    """The administration's settings for the goal chain: how many goals a unit may carry."""
+    administration = _led_administration(request)
+    if not request.user.has_perm("ska.keep_chain_settings", administration):
+        raise PermissionDenied
+    form = ChainSettingsForm(request.POST or None, instance=administration)
+    if request.method == "POST" and form.is_valid():
+        administration = form.save(commit=False)
+        administration._history_user = request.user
+        administration.save()
+        messages.success(request, _("The settings of the goal chain have been saved."))
+        return redirect(f"{reverse('chain_settings')}?forvaltning={administration.pk}")
+    return render(request, "ska/chain/settings.html", {"form": form, "administration": administration})
 
 
 def _levels_redirect(request, goal):

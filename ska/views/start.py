@@ -60,7 +60,7 @@ def start(request):
         context["provider_count"] = visible_providers(user).count()
         # Units behind on the latest follow-up deadline, counted over the whole administration.
         led_units = list(
-            Unit.objects.open()
+            visible_units(user).open()
             .filter(administration__in=led_administrations(user))
             .prefetch_related("school_forms")
         )

@@ -28,6 +28,7 @@ NOT_FREE_TEXT = {
     "ska.User.username": "Django's username validator allows letters, digits and @.+-_ only",
     "ska.Analysis.participants": "codes from a fixed list (shown as their translated labels)",
     "annualwheel.Event.concerns_roles": "role codes from a fixed list",
+    "annualwheel.Event.follow_up_parts": "codes from a fixed list (shown as their translated labels)",
     "annualwheel.Event.dates": "ISO dates, parsed by the form",
     "reports.ReportDocument.key": "made by the app from the report kind and ids",
     "reports.ReportDocument.sha256": "a checksum the app computes",

@@ -26,12 +26,14 @@ def _december():
 
 @pytest.fixture
 def admin_goal(org):
-    return AdministrationGoalFactory(administration=org.administration, school_year=YEAR, title="Trygghet och studiero")
+    return AdministrationGoalFactory(administration=org.administration, school_year=YEAR, start_term=YEAR.autumn,
+                                     end_term=YEAR.spring, title="Trygghet och studiero")
 
 
 @pytest.fixture
 def goal(org, admin_goal):
-    return UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=YEAR, title="Ökad studiero")
+    return UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=YEAR, start_term=YEAR.autumn,
+                           end_term=YEAR.spring, title="Ökad studiero")
 
 
 def _cell(admin_goal, unit):

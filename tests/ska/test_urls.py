@@ -91,6 +91,7 @@ MATRIX = {
     "chain_matrix": (None, _expect(403, leadership=200, sysadmin=200)),
     "goal_create": ("unit", CHAIN_KEEPERS),
     "goal_levels": (None, _expect(403, leadership=200, sysadmin=200)),
+    "chain_settings": (None, _expect(403, leadership=200, sysadmin=200)),
     "level_goal_create": (("administration",), _expect(403, leadership=200, sysadmin=200)),
     "unit_export": ("unit", CHAIN_KEEPERS),
     "check_in_template": ("unit", CHAIN_KEEPERS),
