@@ -27,7 +27,7 @@ from .models import (
 )
 from .applicability import applies, goal_forms, unit_forms
 from .schoolyear import SchoolYear, Term
-from .suppression import GOAL_MUNICIPALITY_PATHS, ShownCheckIn, threshold_for_goal
+from .suppression import GOAL_MUNICIPALITY_PATHS, ShownCheckIn, is_suppressed, threshold_for_goal, without_hidden_baseline
 
 
 # A unit without an administration (an independent provider's) has no limit of its own.
@@ -87,8 +87,21 @@ class IndicatorState:
         return next((c.check_in for c in reversed(self.shown_check_ins) if not c.suppressed), None)
 
     @property
+    def baseline_suppressed(self) -> bool:
+        """Was the current state measured on a group below the threshold (shown as "..")?"""
+        return is_suppressed(self.indicator.baseline_group_size, self.suppression_threshold)
+
+    @property
+    def shown_indicator(self) -> Indicator:
+        """The indicator with a suppressed baseline left out, for charts."""
+        return without_hidden_baseline(self.indicator, self.suppression_threshold)
+
+    @property
     def shown_progress_percent(self) -> int | None:
-        """Progress (0–100) from baseline towards target, as far as the shown values tell."""
+        """Progress (0–100) from baseline towards target, as far as the shown values tell; none
+        from a suppressed baseline (it would give the hidden value away)."""
+        if self.baseline_suppressed:
+            return None
         latest = self.latest_shown
         progress = self.indicator.progress(latest.value if latest else None)
         return None if progress is None else max(0, min(100, round(progress * 100)))

@@ -81,15 +81,18 @@ def spread(admin_goal: Goal, title: str, *, threshold: int | None = None) -> Spr
             latest_value=Subquery(latest.values("value")[:1]),
             latest_group=Subquery(latest.values("group_size")[:1]),
         )
-        .values_list("goal__unit_id", "goal__unit__name", "latest_value", "latest_group", "baseline_value")
+        .values_list("goal__unit_id", "goal__unit__name", "latest_value", "latest_group", "baseline_value", "baseline_group_size")
         .order_by("goal__unit__name", "pk")
     )
     by_unit: dict[int, UnitValue] = {}
     hidden: set[int] = set()
-    for unit_id, name, latest_value, latest_group, baseline in rows:
+    for unit_id, name, latest_value, latest_group, baseline, baseline_group in rows:
         if unit_id in by_unit or unit_id in hidden:
             continue
         if latest_value is not None and is_suppressed(latest_group, threshold):
+            hidden.add(unit_id)
+            continue
+        if latest_value is None and baseline is not None and is_suppressed(baseline_group, threshold):
             hidden.add(unit_id)
             continue
         value = latest_value if latest_value is not None else baseline

@@ -153,7 +153,7 @@ class IndicatorForm(VersionedForm):
         model = Indicator
         fields = [
             "title", "measures", "source_kind", "source", "unit_of_measure", "direction",
-            "baseline_value", "baseline_date", "baseline_comment", "target_value", "target_date",
+            "baseline_value", "baseline_date", "baseline_group_size", "baseline_comment", "target_value", "target_date",
         ]
         localized_fields = ["baseline_value", "target_value"]
         widgets = {

@@ -35,6 +35,18 @@ def shown_value(value: Decimal | None, group_size: int | None, threshold: int) -
     return None if is_suppressed(group_size, threshold) else value
 
 
+def without_hidden_baseline(indicator, threshold: int):
+    """The indicator as pages and charts may show it: a baseline measured on a group below the
+    threshold is left out (a copy with no baseline value; the record itself is untouched)."""
+    if not is_suppressed(getattr(indicator, "baseline_group_size", None), threshold):
+        return indicator
+    import copy
+
+    shown = copy.copy(indicator)
+    shown.baseline_value = None
+    return shown
+
+
 def footnote(threshold: int) -> str:
     return str(FOOTNOTE) % {"threshold": threshold}
 

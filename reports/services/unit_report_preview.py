@@ -25,6 +25,7 @@ class IndicatorRow:
     title: str
     unit_of_measure: str
     baseline: Decimal | None
+    baseline_suppressed: bool
     target: Decimal | None
     latest: Decimal | None  # None when there is none, or when it is suppressed
     latest_date: object | None
@@ -70,7 +71,8 @@ def _indicator_row(goal: Goal, state, threshold: int) -> IndicatorRow:
         goal=goal,
         title=state.indicator.title,
         unit_of_measure=state.indicator.unit_of_measure,
-        baseline=state.indicator.baseline_value,
+        baseline=None if state.baseline_suppressed else state.indicator.baseline_value,
+        baseline_suppressed=state.baseline_suppressed,
         target=state.indicator.target_value,
         latest=None if latest is None or suppressed else latest.value,
         latest_date=latest.date if latest else None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..models import Activity, ActivityFollowUp, Analysis, CheckIn, Indicator
-from ..suppression import GOAL_MUNICIPALITY_PATHS, SUPPRESSED, ShownCheckIn, footnote, threshold_for_goal
+from ..suppression import GOAL_MUNICIPALITY_PATHS, SUPPRESSED, ShownCheckIn, footnote, is_suppressed, threshold_for_goal
 from .writer import Sheet, write_workbook
 
 
@@ -33,12 +33,18 @@ def _goal_rows(goals):
         ]
 
 
-def _indicator_rows(goals):
-    for i in Indicator.objects.filter(goal__in=goals).select_related("goal__unit").order_by("goal__unit__name", "goal__title", "title", "pk"):
+def _indicator_rows(goals, suppressed_under: set[int] | None = None):
+    related = ["goal__unit", *(f"goal__{path}" for path in GOAL_MUNICIPALITY_PATHS)]
+    for i in Indicator.objects.filter(goal__in=goals).select_related(*related).order_by("goal__unit__name", "goal__title", "title", "pk"):
+        # A current state measured on a group below the threshold is shown as "..", like a check-in.
+        threshold = threshold_for_goal(i.goal)
+        hidden = is_suppressed(i.baseline_group_size, threshold)
+        if hidden and suppressed_under is not None:
+            suppressed_under.add(threshold)
         yield [
             i.pk, i.goal.unit.name if i.goal.unit else "", i.goal.title, i.title, i.measures, i.get_source_kind_display(),
-            i.source, i.unit_of_measure, i.get_direction_display(), i.baseline_value, i.baseline_date,
-            i.baseline_comment, i.target_value, i.target_date,
+            i.source, i.unit_of_measure, i.get_direction_display(), SUPPRESSED if hidden else i.baseline_value,
+            i.baseline_date, i.baseline_comment, i.target_value, i.target_date,
         ]
 
 
@@ -98,14 +104,14 @@ def chain_workbook(goals) -> bytes:
 
     def sheets():
         # A generator: the notes sheet is decided after the check-ins sheet has been written.
-        yield from _chain_sheets(goals, check_in_rows(check_ins, suppressed_under))
+        yield from _chain_sheets(goals, check_in_rows(check_ins, suppressed_under), suppressed_under)
         if suppressed_under:
             yield notes_sheet(suppressed_under)
 
     return write_workbook(sheets())
 
 
-def _chain_sheets(goals, check_ins_rows) -> list[Sheet]:
+def _chain_sheets(goals, check_ins_rows, suppressed_under: set[int] | None = None) -> list[Sheet]:
     return [
         Sheet(_("Goals"), [_("Goal ID"), _("Unit"), _("Level"), _("Goal"), _("Goal above"), _("School year"),
                            _("From term"), _("To term"), _("Origin"), _("Status"), _("Description"),
@@ -114,7 +120,7 @@ def _chain_sheets(goals, check_ins_rows) -> list[Sheet]:
         Sheet(_("Indicators"), [_("Indicator ID"), _("Unit"), _("Goal"), _("Indicator"), _("How it measures"),
                                 _("Data source"), _("Source"), _("Unit of measure"), _("Desired direction"),
                                 _("Current state"), _("Current state measured on"), _("Comment on the current state"),
-                                _("Desired state"), _("Desired state by")], _indicator_rows(goals),
+                                _("Desired state"), _("Desired state by")], _indicator_rows(goals, suppressed_under),
               [10, 28, 40, 48, 40, 18, 28, 12, 18, 12, 14, 40, 12, 14]),
         Sheet(_("Check-ins"), check_in_headers(), check_ins_rows, [12, 12, 28, 40, 48, 12, 10, 12, 40]),
         Sheet(_("Activities"), [_("Activity ID"), _("Unit"), _("Goal"), _("Activity"), _("Purpose"),

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..applicability import applies
-from ..models import Analysis, CheckIn, DevelopmentArea, Goal, Indicator
+from ..models import Analysis, DevelopmentArea, Goal
 from ..schoolyear import SchoolYear
 
 
@@ -51,67 +51,6 @@ def _next_year_parent(goal: Goal, school_year: SchoolYear) -> Goal | None:
     if goal.parent_id is None:
         return None
     return Goal.objects.filter(continued_from_id=goal.parent_id, school_year=school_year).first()
-
-
-@transaction.atomic
-def goal_roll_over(*, goal: Goal, user=None) -> Goal:
-    """Carry a continuing goal into the next school year with its indicators; each indicator's
-    latest value becomes the new baseline. The old year's records are not touched. Safe to run
-    twice: an existing continuation is returned as it is."""
-    school_year = goal.school_year.next()
-    existing = Goal.objects.filter(continued_from=goal, school_year=school_year).first()
-    if existing:
-        return existing
-    parent = _next_year_parent(goal, school_year)
-    level = goal.level
-    if level == Goal.Level.UNIT and parent is None:
-        # The administration-wide goal has not been carried over (yet): keep the goal as the
-        # unit's own, so that nothing is lost; it can be linked once the goal above exists.
-        level = Goal.Level.LOCAL
-    new = Goal(
-        level=level,
-        parent=parent,
-        school_year=school_year,
-        continued_from=goal,
-        title=goal.title,
-        description=goal.description,
-        expected_effects=goal.expected_effects,
-        origin=goal.origin,
-        start_term=max(goal.start_term, school_year.autumn),
-        end_term=max(goal.end_term, school_year.spring),
-        status=Goal.Status.ACTIVE,
-        sort_order=goal.sort_order,
-        **{Goal.OWNER_FIELD[Goal.Level(goal.level)]: goal.owner},
-    )
-    new.full_clean()
-    _with_user(new, user).save()
-    new.curriculum_areas.set(goal.curriculum_areas.all())
-    latest = {}
-    for check_in in CheckIn.objects.filter(indicator__goal=goal).order_by("date", "pk"):
-        latest[check_in.indicator_id] = check_in
-    for indicator in goal.indicators.all():
-        last = latest.get(indicator.pk)
-        copy = Indicator(
-            goal=new,
-            title=indicator.title,
-            measures=indicator.measures,
-            source_kind=indicator.source_kind,
-            source=indicator.source,
-            unit_of_measure=indicator.unit_of_measure,
-            direction=indicator.direction,
-            baseline_value=last.value if last else indicator.baseline_value,
-            baseline_date=last.date if last else indicator.baseline_date,
-            baseline_comment=(
-                _("Latest check-in in %(year)s.") % {"year": goal.school_year} if last else indicator.baseline_comment
-            ),
-            target_value=indicator.target_value,
-            target_date=indicator.target_date,
-            sort_order=indicator.sort_order,
-        )
-        if copy.target_date and copy.baseline_date and copy.target_date < copy.baseline_date:
-            copy.target_date = None
-        _with_user(copy, user).save()
-    return new
 
 
 @transaction.atomic

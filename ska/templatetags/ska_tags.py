@@ -20,7 +20,7 @@ def indicator_chart(state):
     of a Kolada-fed indicator."""
     from ..charts import indicator_chart as draw
 
-    return draw(state.indicator, state.check_ins, threshold=state.suppression_threshold, references=state.references)
+    return draw(state.shown_indicator, state.check_ins, threshold=state.suppression_threshold, references=state.references)
 
 
 @register.filter

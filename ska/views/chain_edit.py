@@ -29,7 +29,7 @@ from ..forms_chain import (
     ValidityForm,
 )
 from ..models import Activity, Analysis, CheckIn, DevelopmentArea, Goal, Indicator, ValidityReview
-from ..services import chain, chain_edit
+from ..services import chain, chain_edit, rollover
 from ..services.check_ins import check_in_value_changes
 from ..services.records import EditConflict, record_delete, record_restore
 from .conflicts import mark_conflict
@@ -233,9 +233,11 @@ def analysis_edit(request, pk):
 def goal_continue(request, pk):
     """Carry a continuing goal into the next school year (latest values become baselines)."""
     goal = get_changeable_or_404(request.user, Goal.objects.select_related("unit"), pk=pk)
-    if goal.unit_id is None:
-        raise PermissionDenied
-    new = chain.goal_roll_over(goal=goal, user=request.user)
+    try:
+        new = rollover.goal_continue(goal=goal, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _redirect_to_chain(request, goal)
     messages.success(
         request, _("“%(title)s” continues in %(year)s, with the latest values as its current state.")
         % {"title": new.title, "year": new.school_year},
@@ -252,7 +254,7 @@ def development_area_to_goal(request, pk):
 
 
 def _redirect_to_chain(request, goal):
-    url = f"{goal.unit.get_absolute_url()}?lasar={goal.school_year.start_year}#goal-{goal.pk}"
+    url = goal.get_absolute_url()
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

@@ -11,7 +11,8 @@ from django.utils import translation
 
 from ska.models import ActivityIndicator, Analysis, CheckIn, DevelopmentArea, Goal, Indicator
 from ska.schoolyear import SchoolYear, Term
-from ska.services.chain import development_area_to_goal, goal_create, goal_roll_over
+from ska.services.chain import development_area_to_goal, goal_create
+from ska.services.rollover import goal_continue as goal_roll_over
 from ska.services.records import EditConflict, record_delete, record_restore, record_update
 
 from ..factories import (

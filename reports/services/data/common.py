@@ -67,7 +67,8 @@ def indicator_data(state: IndicatorState, threshold: int) -> dict:
     shown = [c for c in check_ins if not c["suppressed"]]
     latest = check_ins[-1] if check_ins else None
     latest_value = Decimal(latest["value"]) if latest and not latest["suppressed"] else None
-    progress = indicator.progress(latest_value)
+    baseline_suppressed = state.baseline_suppressed
+    progress = None if baseline_suppressed else indicator.progress(latest_value)
     return {
         "id": indicator.pk,
         "version": indicator.version,
@@ -76,7 +77,9 @@ def indicator_data(state: IndicatorState, threshold: int) -> dict:
         "source": indicator.source,
         "unit_of_measure": indicator.unit_of_measure,
         "direction": indicator.direction,
-        "baseline_value": number(indicator.baseline_value),
+        # A baseline from a group below the threshold is not in the snapshot at all.
+        "baseline_value": None if baseline_suppressed else number(indicator.baseline_value),
+        "baseline_suppressed": baseline_suppressed,
         "baseline_date": day(indicator.baseline_date),
         "target_value": number(indicator.target_value),
         "target_date": day(indicator.target_date),

@@ -33,6 +33,8 @@ def unit_value(indicator: dict) -> dict:
             return {"value": None, "suppressed": True, "from_check_in": True, "date": latest["date"]}
         return {"value": _plain(latest["value"]), "suppressed": False, "from_check_in": True, "date": latest["date"]}
     baseline = indicator["baseline_value"]
+    if indicator.get("baseline_suppressed"):
+        return {"value": None, "suppressed": True, "from_check_in": False, "date": indicator["baseline_date"]}
     return {
         "value": None if baseline is None else _plain(baseline),
         "suppressed": False,
