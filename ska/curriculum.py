@@ -82,13 +82,14 @@ def unit_areas(unit: Unit, goals: list[Goal], areas: list[CurriculumArea]) -> li
 @dataclass
 class UnitCountRow:
     area: CurriculumArea
-    units: int  # units with at least one goal tagged with the area
-    goals: int  # unit goals tagged with the area
+    units: int  # units the area applies to that have at least one goal tagged with it
     applicable: int  # units whose school forms the area applies to
+    goals: int  # unit goals tagged with the area
+    other_units: int = 0  # units of other school forms that tagged a goal with it all the same
 
     @property
     def covered(self) -> bool:
-        return self.units > 0
+        return bool(self.units or self.other_units)
 
     @property
     def percent(self) -> int | None:
@@ -106,32 +107,33 @@ class UnitCountTable:
 
 
 def unit_counts(units, school_year, areas: list[CurriculumArea]) -> tuple[int, list[UnitCountTable]]:
-    """How many of ``units`` (a queryset) have a goal of ``school_year`` in each area, how many
-    such goals there are, and to how many of the units the area applies. Three queries."""
+    """For each area: how many of ``units`` (a queryset) it applies to, how many of those have a
+    goal of ``school_year`` tagged with it (and how many units of other school forms have one all
+    the same), and how many such goals there are. Four queries."""
     unit_forms: dict[int, set[int]] = {pk: set() for pk in units.values_list("pk", flat=True)}
     for unit_id, form_id in Unit.school_forms.through.objects.filter(unit_id__in=units.values("pk")).values_list(
         "unit_id", "schoolform_id"
     ):
         unit_forms[unit_id].add(form_id)
-    tagged = {
-        row["curriculumarea_id"]: row
-        for row in Goal.curriculum_areas.through.objects.filter(
-            goal__unit_id__in=units.values("pk"), goal__school_year=school_year, goal__deleted_at__isnull=True
-        )
-        .values("curriculumarea_id")
-        .annotate(goals=Count("goal_id", distinct=True), units=Count("goal__unit_id", distinct=True))
-        .order_by()
-    }
+    tags = Goal.curriculum_areas.through.objects.filter(
+        goal__unit_id__in=units.values("pk"), goal__school_year=school_year, goal__deleted_at__isnull=True
+    )
+    units_with: dict[int, set[int]] = {}
+    for area_id, unit_id in tags.values_list("curriculumarea_id", "goal__unit_id").distinct().order_by():
+        units_with.setdefault(area_id, set()).add(unit_id)
+    goal_counts = dict(tags.values("curriculumarea_id").annotate(n=Count("goal_id")).order_by().values_list("curriculumarea_id", "n"))
     tables = []
     for kind, heading in CURRICULUM_GROUPS:
         rows = []
         for area in areas:
             if area.kind != kind:
                 continue
-            counts = tagged.get(area.pk, {"goals": 0, "units": 0})
             area_forms = {form.pk for form in area.school_forms.all()}
-            applicable = sum(1 for forms in unit_forms.values() if not area_forms or area_forms & forms)
-            rows.append(UnitCountRow(area, counts["units"], counts["goals"], applicable))
+            applicable = {pk for pk, forms in unit_forms.items() if not area_forms or area_forms & forms}
+            tagged = units_with.get(area.pk, set())
+            rows.append(
+                UnitCountRow(area, len(tagged & applicable), len(applicable), goal_counts.get(area.pk, 0), len(tagged - applicable))
+            )
         if rows:
             tables.append(UnitCountTable(heading, rows))
     return len(unit_forms), tables
