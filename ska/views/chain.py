@@ -127,9 +127,10 @@ def administration_goal(request, pk):
     term = term_from(request, terms[-1] if terms else (current if current in period else goal.start_term))
     form_code = request.GET.get("skolform", "")[:40]
     school_forms = list(SchoolForm.objects.all())
+    chosen_form = next((form for form in school_forms if form.code == form_code), None)  # unknown: all of them
     unit_goals = all_unit_goals
-    if form_code:
-        unit_goals = unit_goals.filter(unit__school_forms__code=form_code)
+    if chosen_form is not None:
+        unit_goals = unit_goals.filter(unit__school_forms=chosen_form)
     page = Paginator(unit_goals.select_related("unit").order_by("unit__name", "pk"), settings.SKA_PAGE_SIZE).get_page(
         request.GET.get("sida")
     )
@@ -147,7 +148,7 @@ def administration_goal(request, pk):
             "term": term,
             "term_options": term_options([*terms, *period, term]),
             "school_forms": school_forms,
-            "form_code": form_code,
+            "form_code": chosen_form.code if chosen_form else "",
             "attainment": attainment_summary(unit_goals, term, page.paginator.count),
         },
     )

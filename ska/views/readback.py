@@ -25,9 +25,11 @@ def term_param(term: Term) -> str:
 def term_from(request, default: Term) -> Term:
     """The term asked for (?termin=HT2025), or ``default``."""
     try:
-        return Term.parse(request.GET.get("termin", "")[:10])
+        term = Term.parse(request.GET.get("termin", "")[:10])
+        term.school_year  # noqa: B018 - a term at either end of the range may have no school year
     except ValueError:
         return default
+    return term
 
 
 def term_options(terms) -> list[tuple[SchoolYear, list[tuple[str, Term]]]]:

@@ -230,8 +230,9 @@ def test_the_analyser_page_reads_the_chosen_term(org, people, login, goal, year,
     assert "Läsningen i höstas." in reading and "Boksamtalen hjälpte." in reading
     assert "2 av 2 mål analyserade" in body
     assert "Västervång" not in body  # another unit's analysis of the same term
-    # A term nobody asked for sensibly falls back to the default.
-    assert "Vårens resultat" in page(login(people.rector), "unit_analyses", org.unit.pk, termin="HT\x00 99999")
+    # A term nobody could mean falls back to the default.
+    for nonsense in ["HT\x00 99999", "HT2201", "VT1990", "x" * 500]:
+        assert "Vårens resultat" in page(login(people.rector), "unit_analyses", org.unit.pk, termin=nonsense)
 
 
 def test_the_analyser_page_is_for_those_who_see_the_units_chain(org, people, login, analysed):
@@ -304,6 +305,7 @@ def test_the_administration_goal_page_shows_every_units_analysis_of_the_term(org
     preschools = page(client, "administration_goal", admin_goal.pk, skolform="forskola")
     assert "Betas resultat." in preschools and "Alfas resultat." not in preschools
     assert "1 enhetsmål under målet" in preschools
+    assert "Alfas resultat." in page(client, "administration_goal", admin_goal.pk, termin="HT2201", skolform="x" * 99)
     spring = page(client, "administration_goal", admin_goal.pk, termin=f"VT{year.spring.year}")
     assert "Alfas resultat." not in spring and f"Inte uppföljt och analyserat för {year.spring}." in spring
 
