@@ -18,6 +18,7 @@ from .models import (
     ActivityIndicator,
     Analysis,
     CheckIn,
+    CurriculumArea,
     DevelopmentArea,
     Goal,
     Indicator,
@@ -146,6 +147,8 @@ class ActivityState:
     activity: Activity
     indicator_ids: set[int]
     follow_ups: list[ActivityFollowUp]
+    # The goal's indicators the activity is linked to, in the goal's order.
+    indicators: list[Indicator] = field(default_factory=list)
 
     @property
     def unlinked(self) -> bool:
@@ -156,6 +159,73 @@ class ActivityState:
     def latest_follow_up(self) -> ActivityFollowUp | None:
         return self.follow_ups[-1] if self.follow_ups else None
 
+    @property
+    def earlier_follow_ups(self) -> list[ActivityFollowUp]:
+        """The follow-ups before the latest, newest first."""
+        return self.follow_ups[-2::-1]
+
+
+# The three validity questions, in the order they are asked (DOMAIN.md, "Indicator").
+VALIDITY_QUESTIONS = ("reliability", "measures_intended", "reflects_reality")
+
+
+@dataclass
+class ValidityRow:
+    """One indicator's validity review in an analysis; ``review`` is None when the indicator was
+    not reviewed in it."""
+
+    indicator: Indicator
+    review: ValidityReview | None
+
+    @property
+    def answers(self) -> list[tuple[str, str]]:
+        """(question, answer) for the three questions; an unanswered question has "" as answer."""
+        meta = ValidityReview._meta
+        return [
+            (meta.get_field(name).verbose_name, getattr(self.review, name, "").strip() if self.review else "")
+            for name in VALIDITY_QUESTIONS
+        ]
+
+
+@dataclass
+class AnalysisState:
+    """An analysis as pages read it back: its text, and each indicator's validity review."""
+
+    analysis: Analysis
+    validity: list[ValidityRow]
+
+    @property
+    def participants(self) -> list[str]:
+        return self.analysis.get_participants_display()
+
+    @property
+    def development_areas(self) -> list[DevelopmentArea]:
+        return list(self.analysis.development_areas.all())
+
+
+def analysis_state(analysis: Analysis, indicators: list[Indicator]) -> AnalysisState:
+    """The analysis with a validity row for each of the goal's indicators (reviewed or not), and
+    after them the reviews of indicators removed since. Uses prefetched reviews only."""
+    reviews = list(analysis.validity_reviews.all())
+    by_indicator = {review.indicator_id: review for review in reviews}
+    live = {indicator.pk for indicator in indicators}
+    rows = [ValidityRow(indicator, by_indicator.get(indicator.pk)) for indicator in indicators]
+    rows += [ValidityRow(review.indicator, review) for review in reviews if review.indicator_id not in live]
+    return AnalysisState(analysis, rows)
+
+
+# Curriculum areas are shown grouped by their kind, in this order, under these headings.
+CURRICULUM_GROUPS = [
+    (CurriculumArea.Kind.CURRICULUM, _("Areas of the curriculum")),
+    (CurriculumArea.Kind.CONDITIONS, _("Conditions")),
+]
+
+
+def curriculum_groups(areas) -> list[tuple[str, list[CurriculumArea]]]:
+    """(heading, areas) for each kind that has any of ``areas``."""
+    groups = [(heading, [area for area in areas if area.kind == kind]) for kind, heading in CURRICULUM_GROUPS]
+    return [(heading, members) for heading, members in groups if members]
+
 
 @dataclass
 class GoalState:
@@ -163,6 +233,27 @@ class GoalState:
     indicators: list[IndicatorState]
     activities: list[ActivityState]
     analyses: list[Analysis]
+
+    @cached_property
+    def analysis_states(self) -> list[AnalysisState]:
+        indicators = [state.indicator for state in self.indicators]
+        return [analysis_state(analysis, indicators) for analysis in self.analyses]
+
+    @property
+    def latest_analysis(self) -> AnalysisState | None:
+        return self.analysis_states[-1] if self.analysis_states else None
+
+    @property
+    def earlier_analyses(self) -> list[AnalysisState]:
+        """The analyses before the latest, newest first."""
+        return self.analysis_states[-2::-1]
+
+    def analysis_in(self, term: Term) -> AnalysisState | None:
+        return next((state for state in self.analysis_states if state.analysis.term == term), None)
+
+    @property
+    def curriculum_groups(self) -> list[tuple[str, list[CurriculumArea]]]:
+        return curriculum_groups(self.goal.curriculum_areas.all())
 
     @property
     def has_indicators_with_baseline_and_target(self) -> bool:
@@ -232,7 +323,8 @@ class UnitChain:
 
 
 def goal_states(goals) -> list[GoalState]:
-    """The state of each goal in ``goals`` (a queryset), in five queries whatever their number."""
+    """The state of each goal in ``goals`` (a queryset), in a fixed number of queries whatever
+    their number."""
     goals = goals.select_related("parent", *GOAL_MUNICIPALITY_PATHS).prefetch_related(
         Prefetch(
             "indicators",
@@ -252,25 +344,60 @@ def goal_states(goals) -> list[GoalState]:
             "analyses",
             queryset=Analysis.objects.order_by("term", "pk").prefetch_related(
                 Prefetch("development_areas", queryset=DevelopmentArea.objects.select_related("goal").order_by("pk")),
-                Prefetch("validity_reviews", queryset=ValidityReview.objects.order_by("pk")),
+                Prefetch("validity_reviews", queryset=ValidityReview.objects.select_related("indicator").order_by("pk")),
             ),
         ),
         Prefetch("continuations", queryset=Goal.objects.order_by("school_year")),
+        Prefetch("curriculum_areas", queryset=CurriculumArea.objects.order_by("kind", "sort_order", "name")),
     )
-    return [
-        GoalState(
-            goal=goal,
-            indicators=[
-                IndicatorState(i, list(i.check_ins.all()), threshold_for_goal(goal)) for i in goal.indicators.all()
-            ],
-            activities=[
-                ActivityState(a, {link.indicator_id for link in a.indicator_links.all()}, list(a.follow_ups.all()))
-                for a in goal.activities.all()
-            ],
-            analyses=list(goal.analyses.all()),
+    return [_goal_state(goal) for goal in goals]
+
+
+def _goal_state(goal: Goal) -> GoalState:
+    indicators = list(goal.indicators.all())
+    activities = []
+    for activity in goal.activities.all():
+        linked = {link.indicator_id for link in activity.indicator_links.all()}
+        activities.append(
+            ActivityState(activity, linked, list(activity.follow_ups.all()), [i for i in indicators if i.pk in linked])
         )
-        for goal in goals
-    ]
+    return GoalState(
+        goal=goal,
+        indicators=[IndicatorState(i, list(i.check_ins.all()), threshold_for_goal(goal)) for i in indicators],
+        activities=activities,
+        analyses=list(goal.analyses.all()),
+    )
+
+
+# --- Analyses of one term, for reading side by side -----------------------------------
+@dataclass
+class GoalAnalysis:
+    """A goal and its analysis of the chosen term (None: not analysed for it)."""
+
+    goal: Goal
+    analysis: AnalysisState | None
+
+
+def term_analyses(goals, term: Term) -> list[GoalAnalysis]:
+    """Each goal of ``goals`` (a queryset) with its analysis of ``term``, in five queries
+    whatever their number."""
+    goals = goals.select_related("parent").prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order", "title", "pk")),
+        Prefetch(
+            "analyses",
+            queryset=Analysis.objects.filter(term=term).prefetch_related(
+                Prefetch("development_areas", queryset=DevelopmentArea.objects.select_related("goal").order_by("pk")),
+                Prefetch("validity_reviews", queryset=ValidityReview.objects.select_related("indicator").order_by("pk")),
+            ),
+            to_attr="term_analyses",
+        ),
+    )
+    result = []
+    for goal in goals:
+        indicators = list(goal.indicators.all())
+        analysis = goal.term_analyses[0] if goal.term_analyses else None
+        result.append(GoalAnalysis(goal, analysis_state(analysis, indicators) if analysis else None))
+    return result
 
 
 def unit_chain(unit: Unit, school_year: SchoolYear) -> UnitChain:

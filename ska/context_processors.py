@@ -31,7 +31,7 @@ def navigation(request):
         items.append(("admin", _("System administration"), reverse("admin:index")))
     match = request.resolver_match
     current = "" if match is None else (match.namespace if match.namespace in ("annualwheel", "dialogs", "reports") else match.url_name)
-    sections = {"chain_matrix": "chain", "start": "start", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers", "annualwheel": "wheel", "dialogs": "dialogs", "reports": "reports"}
+    sections = {"chain_matrix": "chain", "curriculum_coverage": "chain", "start": "start", "unit_analyses": "units", "unit_curriculum": "units", "unit_list": "units", "unit_detail": "units", "provider_list": "providers", "provider_detail": "providers", "annualwheel": "wheel", "dialogs": "dialogs", "reports": "reports"}
     return {
         "nav_items": [
             {"key": key, "label": label, "url": url, "current": sections.get(current) == key} for key, label, url in items

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -20,12 +20,13 @@ from django.contrib import messages
 from ..forms_chain import ChainSettingsForm, LevelGoalForm
 from ..services.chain import goal_create
 
-from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm, visible_units
+from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm, visible_goals, visible_units
 from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states
 from ..charts import spread_chart
 from ..equity import shared_indicators, spread
 from ..forms_chain import CheckInForm
-from ..models import CheckIn, Goal, Indicator, SchoolForm, Unit
+from ..models import Analysis, Attainment, CheckIn, Goal, Indicator, SchoolForm, Unit
+from ..schoolyear import Term
 from .organisation import school_year_from, school_years_around
 from ..services.check_ins import check_in_record
 
@@ -133,19 +134,64 @@ def _administration_goal(request, pk) -> Goal:
 
 @require_GET
 def administration_goal(request, pk):
-    """An administration-wide goal with every unit's goals under it and their latest state."""
+    """An administration-wide goal with every unit's goals under it: their latest state and,
+    side by side, their analyses of a chosen term; filtered by school form, a page at a time."""
+    from .readback import analysed_terms, term_from, term_options
+
     goal = _administration_goal(request, pk)
-    unit_goals = (
-        Goal.objects.filter(parent=goal, unit__in=visible_units(request.user))
-        .select_related("unit").order_by("unit__name", "pk")
+    all_unit_goals = visible_goals(request.user).filter(parent=goal, unit__isnull=False)
+    terms = analysed_terms(all_unit_goals)
+    period = _goal_terms(goal)
+    current = Term.current()
+    term = term_from(request, terms[-1] if terms else (current if current in period else goal.start_term))
+    form_code = request.GET.get("skolform", "")[:40]
+    school_forms = list(SchoolForm.objects.all())
+    chosen_form = next((form for form in school_forms if form.code == form_code), None)  # unknown: all of them
+    unit_goals = all_unit_goals
+    if chosen_form is not None:
+        unit_goals = unit_goals.filter(unit__school_forms=chosen_form)
+    page = Paginator(unit_goals.select_related("unit").order_by("unit__name", "pk"), settings.SKA_PAGE_SIZE).get_page(
+        request.GET.get("sida")
     )
-    page = Paginator(unit_goals, settings.SKA_PAGE_SIZE).get_page(request.GET.get("sida"))
     states = goal_states(Goal.objects.filter(pk__in=[g.pk for g in page.object_list]).select_related("unit").order_by("unit__name", "pk"))
+    for state in states:
+        state.term_analysis = state.analysis_in(term)
     return render(
         request,
         "ska/chain/administration_goal.html",
-        {"goal": goal, "states": states, "page": page, "shared": shared_indicators(goal)[:10]},
+        {
+            "goal": goal,
+            "states": states,
+            "page": page,
+            "shared": shared_indicators(goal)[:10],
+            "term": term,
+            "term_options": term_options([*terms, *period, term]),
+            "school_forms": school_forms,
+            "form_code": chosen_form.code if chosen_form else "",
+            "attainment": attainment_summary(unit_goals, term, page.paginator.count),
+        },
     )
+
+
+def _goal_terms(goal: Goal) -> list[Term]:
+    """The terms of a goal's period (at most twelve)."""
+    terms, term = [], goal.start_term
+    while term <= goal.end_term and len(terms) < 12:
+        terms.append(term)
+        term = term.next()
+    return terms
+
+
+def attainment_summary(unit_goals, term: Term, total: int) -> list[tuple[str, int]]:
+    """How the unit goals' analyses of ``term`` judged attainment, as (label, count) from
+    attained down, then not judged and not analysed (one query)."""
+    counts = dict(
+        Analysis.objects.filter(goal__in=unit_goals, term=term).order_by().values_list("attainment").annotate(n=Count("pk"))
+    )
+    rows = [(label, counts.get(value, 0)) for value, label in reversed(Attainment.choices)]
+    rows.append((_("Not judged yet"), counts.get(None, 0)))
+    rows.append((_("Not analysed"), total - sum(counts.values())))
+    return rows
 
 
 @require_GET
