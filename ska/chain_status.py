@@ -41,6 +41,8 @@ class IndicatorState:
     check_ins: list[CheckIn]
     # Small-number suppression (ska.suppression); None: the indicator's municipality's threshold.
     threshold: int | None = None
+    # For an administration-wide indicator's definition: how its units' copies spread (ska.equity).
+    spread: object = None
 
     @property
     def latest(self) -> CheckIn | None:
@@ -335,7 +337,7 @@ def goal_states(goals) -> list[GoalState]:
         ),
         Prefetch(
             "activities",
-            queryset=Activity.objects.order_by("sort_order", "start", "title", "pk").prefetch_related(
+            queryset=Activity.objects.select_related("school_form").order_by("sort_order", "start", "title", "pk").prefetch_related(
                 Prefetch("indicator_links", queryset=ActivityIndicator.objects.filter(indicator__deleted_at__isnull=True)),
                 Prefetch("follow_ups", queryset=ActivityFollowUp.objects.order_by("date", "pk"))
             ),
@@ -398,6 +400,20 @@ def term_analyses(goals, term: Term) -> list[GoalAnalysis]:
         analysis = goal.term_analyses[0] if goal.term_analyses else None
         result.append(GoalAnalysis(goal, analysis_state(analysis, indicators) if analysis else None))
     return result
+
+
+def goals_above_units(goals) -> list[GoalState]:
+    """``goal_states`` for goals above the units, with each administration-wide indicator's
+    spread over the units that measure it (one more query for all of them)."""
+    from .equity import definition_spreads
+
+    states = goal_states(goals)
+    definitions = [s for state in states for s in state.indicators if s.indicator.administration_wide]
+    if definitions:
+        spreads = definition_spreads([s.indicator for s in definitions], definitions[0].suppression_threshold)
+        for state in definitions:
+            state.spread = spreads.get(state.indicator.pk)
+    return states
 
 
 def unit_chain(unit: Unit, school_year: SchoolYear) -> UnitChain:

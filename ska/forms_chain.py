@@ -167,6 +167,54 @@ class IndicatorForm(VersionedForm):
             "direction": forms.RadioSelect,
         }
 
+    def __init__(self, *args, goal=None, **kwargs):
+        kwargs.setdefault("auto_id", "indicator-form-%s")
+        super().__init__(*args, **kwargs)
+        if goal is not None and goal.level == Goal.Level.ADMINISTRATION:
+            # An administration-wide goal's indicator may be one every unit under it measures.
+            self.fields["administration_wide"] = forms.BooleanField(
+                label=Indicator._meta.get_field("administration_wide").verbose_name.capitalize(),
+                help_text=Indicator._meta.get_field("administration_wide").help_text,
+                required=False, initial=self.instance.administration_wide,
+            )
+            forms_of_goal = goal.school_forms.all()
+            self.fields["school_forms"] = forms.ModelMultipleChoiceField(
+                label=_("Applies to school forms"),
+                queryset=(forms_of_goal if forms_of_goal.exists() else SchoolForm.objects.filter(
+                    units__administration_id=goal.administration_id).distinct()).order_by("sort_order", "name"),
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=list(self.instance.school_forms.all()) if self.instance.pk else [],
+                help_text=Indicator._meta.get_field("school_forms").help_text,
+            )
+
+    def clean(self):
+        data = super().clean()
+        baseline, target = data.get("baseline_date"), data.get("target_date")
+        if baseline and target and target < baseline:
+            self.add_error("target_date", _("The desired state must be dated on or after the current state."))
+        return data
+
+    def changed_values(self) -> dict:
+        values = super().changed_values()
+        if "administration_wide" in self.changed_data:
+            values["administration_wide"] = self.cleaned_data["administration_wide"]
+        return values
+
+
+class UnitCopyIndicatorForm(VersionedForm):
+    """A unit's copy of an administration-wide indicator: its wording comes from the
+    administration; the unit keeps its own current and desired state."""
+
+    class Meta:
+        model = Indicator
+        fields = ["baseline_value", "baseline_date", "baseline_group_size", "baseline_comment", "target_value", "target_date"]
+        localized_fields = ["baseline_value", "target_value"]
+        widgets = {
+            name: IndicatorForm.Meta.widgets[name]
+            for name in ("baseline_value", "baseline_date", "baseline_comment", "target_value", "target_date")
+        }
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "indicator-form-%s")
         super().__init__(*args, **kwargs)
@@ -182,10 +230,11 @@ class IndicatorForm(VersionedForm):
 class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
-        fields = ["title", "purpose", "aim", "owner", "start", "end", "status", "indicators"]
+        fields = ["title", "school_form", "purpose", "aim", "actions", "owner", "start", "end", "status", "indicators"]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 2}),
             "aim": forms.Textarea(attrs={"rows": 2}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
             "indicators": forms.CheckboxSelectMultiple,
@@ -197,6 +246,12 @@ class ActivityForm(VersionedForm):
         # Only the indicators of the activity's own goal can be chosen.
         self.fields["indicators"].queryset = goal.indicators.all()
         self.fields["indicators"].required = False
+        if goal.unit_id is not None:
+            del self.fields["school_form"]  # a unit's activity is the unit's
+        else:
+            # The administration's insatser are written per school form (Syfte / Mål / Åtgärder).
+            self.fields["school_form"].queryset = SchoolForm.objects.order_by("sort_order", "name")
+            self.fields["school_form"].empty_label = _("Every school form")
 
     def clean(self):
         data = super().clean()

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 from .forms import LoginForm, QueuedPasswordResetForm
 from .oidc import LogoutView
-from .views import account, accounts, chain, chain_edit, excel, goal_lifecycle, health, kolada, organisation, pages, readback, start
+from .views import account, accounts, chain, chain_edit, excel, goal_lifecycle, health, kolada, organisation, pages, readback, rollover, start
 
 # A lost database connection gives the friendly 503 page, anything else the 500 page.
 handler500 = "ska.views.errors.server_error"
@@ -21,6 +21,9 @@ urlpatterns = [
     path("styrkedjan/mal/", chain.goal_levels, name="goal_levels"),
     path("styrkedjan/installningar/", chain.chain_settings, name="chain_settings"),
     path("styrkedjan/mal/ny/<str:level>/", chain.level_goal_create, name="level_goal_create"),
+    path("styrkedjan/mal/<int:pk>/", chain.goal_detail, name="goal_detail"),
+    path("styrkedjan/mal/nasta-lasar/", rollover.levels_rollover, name="levels_rollover"),
+    path("styrkedjan/enheter/<int:unit_pk>/nasta-lasar/", rollover.unit_rollover, name="unit_rollover"),
     path("styrkedjan/laroplan/", readback.curriculum_coverage, name="curriculum_coverage"),
     path("styrkedjan/enheter/<int:unit_pk>/analyser/", readback.unit_analyses, name="unit_analyses"),
     path("styrkedjan/enheter/<int:unit_pk>/laroplan/", readback.unit_curriculum, name="unit_curriculum"),

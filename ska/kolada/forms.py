@@ -73,9 +73,12 @@ class KoladaSourceForm(forms.Form):
                 compare_country=instance.compare_country,
             )
         elif not initial:
-            initial["ou_id"] = unit.kolada_ou_id
+            initial["ou_id"] = unit.kolada_ou_id if unit is not None else ""
+            if unit is None:
+                initial["level"] = KoladaSource.Level.MUNICIPALITY
         kwargs.setdefault("auto_id", "kolada-%s")
         super().__init__(data, initial=initial, **kwargs)
+        self.goal = goal
         self.kpi_hits = []
         self.ou_hits = []
         self.search_error = ""
@@ -156,6 +159,11 @@ class KoladaSourceForm(forms.Form):
             )
         if not kpi_id:
             self.add_error("kpi_id", _("Choose a key figure: search for it, or enter its id."))
+            return data
+        if level == KoladaSource.Level.UNIT and self.goal.unit_id is None:
+            # Above the units the figure is the municipality's; an administration-wide indicator
+            # gives each unit the same figure for the unit (ska.services.shared_indicators).
+            self.add_error("level", _("A goal above the units follows the municipality's figure: choose the municipality."))
             return data
         if level == KoladaSource.Level.UNIT and not ou_id:
             self.add_error("ou_id", _("Choose the unit in Kolada: search for it, or enter its id."))

@@ -251,7 +251,7 @@ def save_source(*, indicator, values: dict, user) -> KoladaSource:
     if changed & {"gender"} and not changed & FIGURE_FIELDS and source.fetched_at is not None:
         _withdraw_check_ins(indicator, user)
         apply(source, [], user=user)
-    if source.level == KoladaSource.Level.UNIT and not unit.kolada_ou_id:
+    if source.level == KoladaSource.Level.UNIT and unit is not None and not unit.kolada_ou_id:
         unit.kolada_ou_id = source.ou_id
         unit._history_user = user
         unit.save(update_fields=["kolada_ou_id"])

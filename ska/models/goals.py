@@ -196,7 +196,7 @@ class Goal(RecordModel):
             return f"{reverse('unit_detail', args=[self.unit_id])}?lasar={self.school_year.start_year}#goal-{self.pk}"
         if self.level == self.Level.ADMINISTRATION:
             return reverse("administration_goal", args=[self.pk])
-        return f"{reverse('goal_levels')}?lasar={self.school_year.start_year}#goal-{self.pk}"
+        return reverse("goal_detail", args=[self.pk])
 
     @property
     def owner(self):

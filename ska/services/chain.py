@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..applicability import applies
+from .shared_indicators import copies_for_goal
 from ..models import Analysis, DevelopmentArea, Goal
 from ..schoolyear import SchoolYear
 
@@ -43,6 +44,7 @@ def goal_create(*, level: str, owner, school_year: SchoolYear, values: dict, par
     _with_user(goal, user).save()
     for name, chosen in many.items():
         getattr(goal, name).set(chosen)
+    copies_for_goal(goal=goal, user=user)  # the administration-wide indicators of the goal above
     return goal
 
 

@@ -10,6 +10,7 @@ from ..models import Activity, ActivityFollowUp, Analysis, DevelopmentArea, Goal
 from ..schoolyear import SchoolYear
 from .chain import goal_create
 from .records import record_update
+from .shared_indicators import copies_for_goal
 
 
 def _m2m(form) -> dict:
@@ -37,6 +38,8 @@ def form_update(*, form, user):
     updated = record_update(record=stored, version=version, values=values, user=user)
     for name, values in _m2m(form).items():
         getattr(updated, name).set(values)
+    if isinstance(updated, Goal) and "parent" in values:
+        copies_for_goal(goal=updated, user=user)  # linked to an administration-wide goal
     return updated
 
 
@@ -60,14 +63,15 @@ def _create(record, user, m2m=None):
 
 @transaction.atomic
 def indicator_create(*, goal: Goal, form, user) -> Indicator:
-    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-    return _create(Indicator(goal=goal, **data), user)
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "school_forms")}
+    m2m = {"school_forms": form.cleaned_data["school_forms"]} if "school_forms" in form.cleaned_data else {}
+    return _create(Indicator(goal=goal, **data), user, m2m)
 
 
 @transaction.atomic
 def activity_create(*, goal: Goal, form, user) -> Activity:
     data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "indicators")}
-    return _create(Activity(goal=goal, **data), user, {"indicators": form.cleaned_data.get("indicators", [])})
+    return _create(Activity(goal=goal, **data), user, {"indicators": form.cleaned_data.get("indicators") or []})
 
 
 @transaction.atomic

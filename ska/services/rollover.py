@@ -207,7 +207,8 @@ def levels_goals(administration, school_year: SchoolYear) -> list[Goal]:
             | Q(level=Goal.Level.COMMITTEE, committee_id=administration.committee_id)
             | Q(level=Goal.Level.ADMINISTRATION, administration=administration)
         )
-        .prefetch_related("continuations", "school_forms")
+        .select_related("parent")
+        .prefetch_related("continuations", "school_forms", "parent__continuations")
         .order_by("sort_order", "title", "pk")
     )
 
@@ -221,7 +222,13 @@ def levels_preview(administration, school_year: SchoolYear) -> list[Row]:
     goals = levels_goals(administration, school_year)
     order = {level: i for i, level in enumerate(LEVELS_ABOVE_UNITS)}
     goals.sort(key=lambda g: (order[Goal.Level(g.level)], g.sort_order, g.title, g.pk))
-    return [Row(goal=goal, continuation=_continuation(goal)) for goal in goals]
+    # A continued goal hangs from its goal above as that continues (decided in the same run,
+    # level by level): the preview names it by this year's title if it has not continued yet.
+    return [
+        Row(goal=goal, continuation=_continuation(goal),
+            parent=(_continuation(goal.parent) or goal.parent) if goal.parent_id else None)
+        for goal in goals
+    ]
 
 
 @transaction.atomic

@@ -21,9 +21,9 @@ from ..forms_chain import ChainSettingsForm, LevelGoalForm
 from ..services.chain import goal_create
 
 from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm, visible_goals, visible_units
-from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states
+from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states, goals_above_units
 from ..charts import spread_chart
-from ..equity import shared_indicators, spread
+from ..equity import by_school_form, definition_spread, shared_choices, shared_indicators, spread, trend
 from ..forms_chain import CheckInForm
 from ..models import Analysis, Attainment, CheckIn, Goal, Indicator, SchoolForm, Unit
 from ..schoolyear import Term
@@ -45,7 +45,7 @@ def check_in_create(request, indicator_pk):
     else:
         saved = False
     if not request.htmx:
-        return redirect(indicator.goal.unit.get_absolute_url() + f"#indicator-{indicator.pk}")
+        return redirect(indicator.goal.get_absolute_url().split("#")[0] + f"#indicator-{indicator.pk}")
     return indicator_block(request, indicator, form=form, saved=saved)
 
 
@@ -160,10 +160,11 @@ def administration_goal(request, pk):
         request,
         "ska/chain/administration_goal.html",
         {
+            **_own_follow_up(request, goal),
             "goal": goal,
             "states": states,
             "page": page,
-            "shared": shared_indicators(goal)[:10],
+            "shared": shared_choices(goal)[:10],
             "term": term,
             "term_options": term_options([*terms, *period, term]),
             "school_forms": school_forms,
@@ -171,6 +172,29 @@ def administration_goal(request, pk):
             "attainment": attainment_summary(unit_goals, term, page.paginator.count),
         },
     )
+
+
+def _own_follow_up(request, goal: Goal) -> dict:
+    """The goal's own chain (indicators, insatser, analyses) as a card, editable by those who
+    may change the goal."""
+    from .chain_edit import _with_check_in_forms
+
+    (state,) = goals_above_units(Goal.objects.filter(pk=goal.pk))
+    can_change = request.user.has_perm("ska.change_chain", goal)
+    if can_change:
+        _with_check_in_forms([state])
+    return {"own_state": state, "can_change": can_change}
+
+
+@require_GET
+def goal_detail(request, pk):
+    """A goal area or committee goal: its own follow-up and the goals under it."""
+    goal = get_visible_or_404(
+        request.user, Goal.objects.select_related("parent", "committee", "municipality"), "ska.view_chain", pk=pk,
+        level__in=[Goal.Level.AREA, Goal.Level.COMMITTEE],
+    )
+    children = list(visible_goals(request.user).filter(parent=goal).order_by("sort_order", "title", "pk"))
+    return render(request, "ska/chain/goal_detail.html", {**_own_follow_up(request, goal), "goal": goal, "children": children})
 
 
 def _goal_terms(goal: Goal) -> list[Term]:
@@ -198,22 +222,26 @@ def attainment_summary(unit_goals, term: Term, total: int) -> list[tuple[str, in
 def equity(request, pk):
     """How a shared indicator's latest values spread across the units (likvärdighet)."""
     goal = _administration_goal(request, pk)
-    shared = shared_indicators(goal)
-    titles = [title for title, _units in shared]
-    chosen = request.GET.get("indikator", "")
-    title = chosen if chosen in titles else (titles[0] if titles else "")
-    result = spread(goal, title) if title else None
-    unit_of_measure = (
-        Indicator.objects.filter(goal__parent=goal, title=title).exclude(unit_of_measure="").values_list("unit_of_measure", flat=True).first()
-        if title
-        else ""
-    ) or ""
-    return render(
-        request,
-        "ska/chain/equity.html",
-        {"goal": goal, "shared": shared, "title": title, "spread": result, "unit_of_measure": unit_of_measure,
-         "chart": spread_chart(result, unit_of_measure)},
-    )
+    choices = shared_choices(goal)
+    chosen = next((c for c in choices if c.key == request.GET.get("indikator", "")[:300]), choices[0] if choices else None)
+    context = {"goal": goal, "shared": choices, "chosen": chosen, "title": chosen.title if chosen else "", "spread": None,
+               "unit_of_measure": ""}
+    if chosen is not None and chosen.definition is not None:
+        definition = chosen.definition
+        context.update(
+            spread=definition_spread(definition),
+            unit_of_measure=definition.unit_of_measure,
+            trend=trend(definition),
+            by_form=by_school_form(definition),
+        )
+    elif chosen is not None:
+        context["spread"] = spread(goal, chosen.title)
+        context["unit_of_measure"] = (
+            Indicator.objects.filter(goal__parent=goal, title=chosen.title).exclude(unit_of_measure="")
+            .values_list("unit_of_measure", flat=True).first()
+        ) or ""
+    context["chart"] = spread_chart(context["spread"], context["unit_of_measure"])
+    return render(request, "ska/chain/equity.html", context)
 
 
 # --- Goals above the units: goal areas, committee goals, administration-wide goals -------
@@ -270,6 +298,7 @@ def goal_levels(request):
             "school_year": school_year,
             "school_years": school_years_around(school_year),
             "areas": [g for g in goals if g.level == Goal.Level.AREA],
+            "can_roll_over": request.user.has_perm("ska.keep_chain_settings", administration),
             "orphans": orphans,
             "levels": LEVELS_ABOVE_UNITS,
         },

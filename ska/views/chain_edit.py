@@ -16,7 +16,7 @@ from django.contrib import messages
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ..access import get_changeable_or_404, get_visible_or_404, visible_units
-from ..chain_status import goal_states, unit_chain
+from ..chain_status import goal_states, goals_above_units, unit_chain
 from ..forms_chain import (
     ActivityForm,
     CheckInEditForm,
@@ -32,6 +32,7 @@ from ..models import Activity, Analysis, CheckIn, DevelopmentArea, Goal, Indicat
 from ..services import chain, chain_edit, rollover
 from ..services.check_ins import check_in_value_changes
 from ..services.records import EditConflict, record_delete, record_restore
+from ..services.shared_indicators import roll_out
 from .conflicts import mark_conflict
 from .organisation import school_year_from, school_years_around
 
@@ -46,10 +47,11 @@ def _with_check_in_forms(states):
 
 
 def _goal_response(request, goal: Goal):
-    """After a save: the goal's block redrawn (htmx), or back to the unit page."""
+    """After a save: the goal's block redrawn (htmx), or back to the page the goal is read on."""
     if not request.htmx:
-        return redirect(f"{goal.unit.get_absolute_url()}?lasar={goal.school_year.start_year}#goal-{goal.pk}")
-    (state,) = _with_check_in_forms(goal_states(Goal.objects.filter(pk=goal.pk)))
+        return redirect(goal.get_absolute_url())
+    states = goal_states if goal.unit_id else goals_above_units
+    (state,) = _with_check_in_forms(states(Goal.objects.filter(pk=goal.pk)))
     response = render(request, "ska/chain/goal.html", {"goal_state": state, "can_change": True})
     return reswap(retarget(response, f"#goal-{goal.pk}"), "outerHTML")
 
@@ -90,7 +92,8 @@ def _edit_in_goal(request, *, form, record, goal: Goal, title: str):
     """The shared edit flow for records shown inside a goal's block: save, then redraw it."""
     if request.method == "POST" and form.is_valid() and _save_edit(form, request.user):
         return _goal_response(request, goal)
-    return _form_response(request, {"form": form, "title": title, "unit": goal.unit, "record": record})
+    return _form_response(request, {"form": form, "title": title, "unit": goal.unit, "record": record,
+                                    "back_url": goal.get_absolute_url()})
 
 
 # --- Goals ----------------------------------------------------------------------
@@ -167,7 +170,8 @@ def activity_create(request, goal_pk):
     if request.method == "POST" and form.is_valid():
         chain_edit.activity_create(goal=goal, form=form, user=request.user)
         return _goal_response(request, goal)
-    return _form_response(request, {"form": form, "title": _("New activity for “%(goal)s”") % {"goal": goal}, "unit": goal.unit})
+    return _form_response(request, {"form": form, "title": _("New activity for “%(goal)s”") % {"goal": goal}, "unit": goal.unit,
+                                    "back_url": goal.get_absolute_url()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,7 +188,8 @@ def follow_up_create(request, activity_pk):
     if request.method == "POST" and form.is_valid():
         chain_edit.follow_up_create(activity=activity, form=form, user=request.user)
         return _goal_response(request, activity.goal)
-    return _form_response(request, {"form": form, "title": _("Follow up “%(activity)s”") % {"activity": activity}, "unit": activity.goal.unit})
+    return _form_response(request, {"form": form, "title": _("Follow up “%(activity)s”") % {"activity": activity},
+                                    "unit": activity.goal.unit, "back_url": activity.goal.get_absolute_url()})
 
 
 # --- Follow-up and analysis ---------------------------------------------------------------
@@ -212,7 +217,8 @@ def _analysis_view(request, goal, analysis=None):
     title = _("Follow-up and analysis of “%(goal)s”") % {"goal": goal}
     return _form_response(
         request,
-        {"form": form, "validity_forms": validity_forms, "area_forms": area_forms, "title": title, "unit": goal.unit, "record": analysis},
+        {"form": form, "validity_forms": validity_forms, "area_forms": area_forms, "title": title, "unit": goal.unit, "record": analysis,
+         "back_url": goal.get_absolute_url()},
     )
 
 
@@ -267,7 +273,11 @@ KIND_OF = {model: kind for kind, model in KINDS.items()}
 def record_delete_view(request, kind, pk):
     model = KINDS.get(kind) or _not_found()
     record = get_changeable_or_404(request.user, model.objects.all(), pk=pk)
+    if isinstance(record, Indicator) and record.is_unit_copy:
+        raise PermissionDenied  # the administration decides which units measure it
     record_delete(record=record, user=request.user)
+    if isinstance(record, Indicator) and record.administration_wide:
+        roll_out(definition=Indicator.all_objects.get(pk=record.pk), user=request.user)
     goal = record if isinstance(record, Goal) else _goal_of(record)
     if isinstance(record, Goal):
         return _chain_response(request, goal.unit, goal.school_year)
@@ -279,6 +289,8 @@ def record_restore_view(request, kind, pk):
     model = KINDS.get(kind) or _not_found()
     record = get_changeable_or_404(request.user, model.all_objects.all(), pk=pk)
     record_restore(record=record, user=request.user)
+    if isinstance(record, Indicator) and record.administration_wide:
+        roll_out(definition=Indicator.objects.get(pk=record.pk), user=request.user)
     return redirect(request.POST.get("next") or "start")
 
 

@@ -8,7 +8,7 @@ Kolada source in one transaction and asks for the figures in the background.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..forms_chain import IndicatorForm
+from ..forms_chain import IndicatorForm, UnitCopyIndicatorForm
 from ..kolada.client import SAFE_ID, KoladaClient
 from ..kolada.forms import PICK_KPI, PICK_OU, SEARCH_KPI, SEARCH_OU, KoladaSourceForm
 from ..kolada.services import remove_source, save_source
@@ -16,6 +16,7 @@ from ..kolada.types import KoladaUnavailable
 from ..models import Indicator, KoladaSource
 from ..services import chain_edit
 from ..services.records import EditConflict
+from ..services.shared_indicators import roll_out
 from .conflicts import mark_conflict
 
 ACTIONS = (SEARCH_KPI, SEARCH_OU, PICK_KPI, PICK_OU)
@@ -27,17 +28,19 @@ INTERACTIVE = {"retries": 0, "timeout": 5}
 def indicator_form(request, *, goal, indicator: Indicator | None, title: str):
     from .chain_edit import _form_response, _goal_response
 
-    source = KoladaSource.objects.filter(indicator=indicator).first() if indicator else None
     post = request.POST if request.method == "POST" else None
+    context = {"title": title, "unit": goal.unit, "record": indicator, "back_url": goal.get_absolute_url()}
+    if indicator is not None and indicator.is_unit_copy:
+        return _unit_copy_form(request, goal=goal, indicator=indicator, context=context)
+    source = KoladaSource.objects.filter(indicator=indicator).first() if indicator else None
     client = KoladaClient(**INTERACTIVE)
-    context = {"title": title, "unit": goal.unit, "record": indicator}
     action = next((a for a in ACTIONS if post and a in post), None)
     if action:
         form, kolada = _redrawn(post, action, goal=goal, indicator=indicator, source=source, client=client)
         return _form_response(request, {**context, "form": form, "kolada_form": kolada, "kolada_open": True})
 
     chosen = (post.get("source_kind") if post else (indicator.source_kind if indicator else "")) == Indicator.Source.KOLADA
-    form = IndicatorForm(post, instance=indicator)
+    form = IndicatorForm(post, instance=indicator, goal=goal)
     kolada = KoladaSourceForm(post if chosen else None, goal=goal, instance=source, client=client,
                               with_groups=chosen or source is not None)
     if post and form.is_valid() and (not chosen or kolada.is_valid()):
@@ -49,12 +52,25 @@ def indicator_form(request, *, goal, indicator: Indicator | None, title: str):
                     save_source(indicator=saved, values=kolada.source_values(), user=request.user)
                 elif source is not None:
                     remove_source(indicator=saved, user=request.user)
+                if saved.administration_wide or (indicator is not None and indicator.administration_wide):
+                    roll_out(definition=saved, user=request.user)
             return _goal_response(request, goal)
         except EditConflict as conflict:
             mark_conflict(form, conflict)
         except ValidationError as error:
             form.add_error(None, error)
     return _form_response(request, {**context, "form": form, "kolada_form": kolada, "kolada_open": chosen})
+
+
+def _unit_copy_form(request, *, goal, indicator, context):
+    """A unit's copy of an administration-wide indicator: only its own current and desired state."""
+    from .chain_edit import _form_response, _goal_response, _save_edit
+
+    form = UnitCopyIndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
+    if request.method == "POST" and form.is_valid() and _save_edit(form, request.user):
+        return _goal_response(request, goal)
+    # No "remove" on the form: the administration decides which units measure it.
+    return _form_response(request, {**context, "form": form, "record": None})
 
 
 def _redrawn(post, action, *, goal, indicator, source, client):
@@ -77,7 +93,7 @@ def _redrawn(post, action, *, goal, indicator, source, client):
         data["ou_id"] = picked
         data["level"] = KoladaSource.Level.UNIT
     names = list(IndicatorForm.base_fields) + ["version"]
-    form = IndicatorForm(instance=indicator, initial={name: data.get(name, "") for name in names if name in data})
+    form = IndicatorForm(instance=indicator, goal=goal, initial={name: data.get(name, "") for name in names if name in data})
     kolada = KoladaSourceForm(goal=goal, instance=source, client=client, initial=KoladaSourceForm.initial_from(data))
     if action in (SEARCH_KPI, SEARCH_OU):
         kolada.search(action, data)

@@ -23,7 +23,7 @@ def kolada_refresh(request, pk):
     except KoladaSource.DoesNotExist:
         pass
     if not request.htmx:
-        return redirect(indicator.goal.unit.get_absolute_url() + f"#indicator-{indicator.pk}")
+        return redirect(indicator.goal.get_absolute_url().split("#")[0] + f"#indicator-{indicator.pk}")
     # Read again with its values: without a broker the fetch has already run.
     return indicator_block(request, WITH_VALUES.get(pk=indicator.pk))
 
@@ -33,5 +33,5 @@ def kolada_status(request, pk):
     """The indicator's block again: what htmx asks for while a fetch is under way."""
     indicator = get_visible_or_404(request.user, WITH_VALUES, "ska.view_chain", pk=pk)
     if not request.htmx:
-        return redirect(indicator.goal.unit.get_absolute_url() + f"#indicator-{indicator.pk}")
+        return redirect(indicator.goal.get_absolute_url().split("#")[0] + f"#indicator-{indicator.pk}")
     return indicator_block(request, indicator)

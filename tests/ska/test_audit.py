@@ -104,7 +104,8 @@ class _FormReader(HTMLParser):
                 self.data[name] = attrs.get("value", "")
         elif tag == "select" and name:
             self._select = name
-            self.data.setdefault(name, "")
+            if "multiple" not in attrs:  # a browser sends nothing for a multiple select left empty
+                self.data.setdefault(name, "")
         elif tag == "option" and self._select and "selected" in attrs:
             self.data[self._select] = attrs.get("value", "")
         elif tag == "textarea" and name:

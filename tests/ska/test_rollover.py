@@ -165,3 +165,38 @@ def test_no_suppressed_value_becomes_visible_through_the_rollover(org, people, l
     for hidden in HIDDEN:
         assert hidden not in text and hidden not in json.dumps(data)
     assert CheckIn.objects.filter(indicator__goal=new).count() == 0  # nothing copied as a check-in
+
+
+def test_the_levels_page_previews_before_it_carries_anything_over(org, people, login, chain):
+    client = login(people.leadership)
+    url = reverse("levels_rollover") + f"?lasar={YEAR.start_year}"
+    page = client.get(url).content.decode()
+    assert "För över målen till 2026/27" in page and chain.admin_goal.title in page
+    data = {f"action-{g.pk}": "continue" for g in (chain.area, chain.committee_goal, chain.admin_goal, chain.other_admin_goal)}
+    data[f"action-{chain.other_admin_goal.pk}"] = "close"
+    response = client.post(url, {**data, "preview": "1"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "Välj hur målet slutade." in body and "Skriv varför målet avslutas." in body
+    data.update({f"outcome-{chain.other_admin_goal.pk}": "attained", f"reason-{chain.other_admin_goal.pk}": "Nått."})
+    preview = client.post(url, {**data, "preview": "1"}).content.decode()
+    assert "Förhandsgranskning" in preview and "fortsätter 2026/27 under" in preview
+    assert "avslutas 30 juni 2026" in preview and not Goal.objects.filter(school_year=NEXT).exists()
+    response = client.post(url, {**data, "confirm": "1"})
+    assert response.status_code == 302
+    assert Goal.objects.filter(school_year=NEXT).count() == 3
+    assert "Fortsatt 2026/27" in client.get(url).content.decode()
+
+
+def test_a_rektor_carries_the_units_goals_over_from_the_unit_page(org, people, login, chain):
+    levels_roll_over(administration=org.administration, school_year=YEAR,
+                     decisions=_all_continue(levels_preview(org.administration, YEAR)), user=people.leadership)
+    client = login(people.rector)
+    unit_page = client.get(reverse("unit_detail", args=[org.unit.pk]), {"lasar": YEAR.start_year}).content.decode()
+    url = reverse("unit_rollover", args=[org.unit.pk]) + f"?lasar={YEAR.start_year}"
+    assert url.replace("&", "&amp;") in unit_page
+    data = {f"action-{chain.goal.pk}": "continue", f"action-{chain.local.pk}": "continue"}
+    assert "Fortsätter under" in client.post(url, {**data, "preview": "1"}).content.decode()
+    response = client.post(url, {**data, "confirm": "1"})
+    assert response.status_code == 302 and response["Location"].endswith(f"?lasar={NEXT.start_year}#chain")
+    assert Goal.objects.get(continued_from=chain.goal).level == Goal.Level.UNIT
+    assert login(people.other_rector).get(url).status_code == 404

@@ -92,6 +92,10 @@ MATRIX = {
     "goal_create": ("unit", CHAIN_KEEPERS),
     "goal_levels": (None, _expect(403, leadership=200, sysadmin=200)),
     "chain_settings": (None, _expect(403, leadership=200, sysadmin=200)),
+    "levels_rollover": (None, _expect(403, leadership=200, sysadmin=200)),
+    "unit_rollover": ("unit", CHAIN_KEEPERS),
+    "goal_detail": ("chain.committee_goal", _expect(404, rector=200, other_rector=200, contributor=200, leadership=200,
+                                                    secretary=200, member=200, sysadmin=200)),
     "level_goal_create": (("administration",), _expect(403, leadership=200, sysadmin=200)),
     "unit_export": ("unit", CHAIN_KEEPERS),
     "check_in_template": ("unit", CHAIN_KEEPERS),
@@ -150,7 +154,12 @@ def chain(org):
     from ..factories import ActivityFactory, CheckInFactory, IndicatorFactory, UnitGoalFactory
 
     goal = UnitGoalFactory(unit=org.unit, parent__administration=org.administration)
+    from ska.models import Goal
+
+    committee_goal = Goal.objects.create(level=Goal.Level.COMMITTEE, committee=org.committee, title="Nämndens mål",
+                                         school_year=goal.school_year, start_term=goal.start_term, end_term=goal.end_term)
     return SimpleNamespace(
+        committee_goal=committee_goal,
         admin_goal=goal.parent,
         goal=goal,
         indicator=(indicator := IndicatorFactory(goal=goal)),
