@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from ska.models import Role, Unit, User
+from ska.models import Role, SchoolForm, Unit, User
 from ska.schoolyear import SchoolYear
 
 from .models import ClosedDayRule, EventKind, Repeat, SchoolBreak, Wheel
@@ -80,15 +80,19 @@ def seed_demo_wheels(administration, committee) -> None:
     _add(ska, dev, K.ANALYSIS_DAY, "Analysdag", _week(n, 24, 3), responsible=[chef, dev],
          description="Utmaningar och styrkor i verksamheten kopplat till huvudmannens mål och prioriteringar.",
          start_time=_time("09:00"), end_time=_time("15:00"), place="Ekvalla folkets hus", concerns_roles=leaders)
-    for title, day in [
-        ("Uppföljning av förvaltningsgemensamma indikatorer", _week(y, 43, 5)),
-        ("Terminsuppföljning HT: indikatorer och aktiviteter", _week(n, 3, 5)),
-        ("Uppföljning av förvaltningsgemensamma indikatorer", _week(n, 14, 5)),
-        ("Uppföljning och analys VT", _week(n, 23, 5)),
+    check_ins, everything = ["check_ins"], ["check_ins", "activity_follow_ups", "analyses"]
+    for title, day, parts, description in [
+        ("Uppföljning av förvaltningsgemensamma indikatorer", _week(y, 43, 5), check_ins,
+         "Sista dag att föra in avstämningar av indikatorerna i styrkedjan. Värden som hämtas från Kolada kommer av sig själva."),
+        ("Terminsuppföljning HT: indikatorer, aktiviteter och analys", _week(n, 3, 5), everything,
+         "Sista dag för höstterminens avstämningar, uppföljningar av aktiviteterna och uppföljning och analys av målen."),
+        ("Uppföljning av förvaltningsgemensamma indikatorer", _week(n, 14, 5), check_ins,
+         "Sista dag att föra in avstämningar av indikatorerna i styrkedjan."),
+        ("Uppföljning och analys VT", _week(n, 23, 5), everything,
+         "Sista dag för vårterminens avstämningar, uppföljningar och analyser inför analysdagen."),
     ]:
-        _add(ska, dev, K.FOLLOW_UP_DEADLINE, title, day, responsible=[dev],
-             description="Sista dag att föra in avstämningar av indikatorerna och följa upp aktiviteterna i styrkedjan.",
-             concerns_roles=rectors)
+        _add(ska, dev, K.FOLLOW_UP_DEADLINE, title, day, responsible=[dev], description=description,
+             follow_up_parts=parts, concerns_roles=rectors)
     _add(ska, chef, K.REPORT_DEADLINE, "Enheternas kvalitetsrapporter lämnas", _week(y, 39, 5), responsible=[chef],
          description="Kvalitetsrapporten för föregående läsår lämnas till förvaltningsledningen.", concerns_roles=rectors)
     _add(ska, chef, K.DIALOGUE_ROUND, "Förvaltningens kvalitetsdialoger med enheterna", _week(y, 45, 1),
@@ -101,9 +105,15 @@ def seed_demo_wheels(administration, committee) -> None:
     for title, start in [("Klimatenkät september", _week(y, 38, 1)), ("Klimatenkät november", _week(y, 46, 1)), ("Klimatenkät mars", _week(n, 11, 1))]:
         _add(ska, dev, K.SURVEY, title, start, end_date=start + datetime.timedelta(days=4), responsible=[dev],
              description="Elever och vårdnadshavare besvarar enkäten om trygghet och studiero.", concerns_roles=rectors)
+    # Grundskola's subject assessments are followed up outside the goal chain: not a chain deadline.
+    grundskola = list(SchoolForm.objects.filter(code="grundskola"))
     for title, day in [("Uppföljning av ämnesbedömningar", _week(y, 42, 5)), ("Uppföljning av ämnesbedömningar", _week(n, 13, 5))]:
-        _add(ska, dev, K.FOLLOW_UP_DEADLINE, title, day, responsible=[dev], concerns_roles=rectors,
-             description="Grundskolan: bedömningar i alla ämnen förs in för uppföljning på huvudmannanivå.")
+        event_create(
+            wheel=ska, user=dev,
+            values={"kind": K.OTHER, "title": title, "start_date": day, "concerns_roles": rectors,
+                    "description": "Grundskolan: bedömningar i alla ämnen förs in för uppföljning på huvudmannanivå."},
+            relations={"responsible": [dev], "concerns_school_forms": grundskola},
+        )
 
     rektorshjul = Wheel.objects.create(
         name="Rektorshjulet", school_year=year, administration=administration,
@@ -157,4 +167,5 @@ def seed_demo_wheels(administration, committee) -> None:
              end_time=_time("16:30"), responsible=[rector])
         _add(own, rector, K.ANALYSIS_DAY, "Analys av klimatenkäten med personal och elevråd", _week(y, 48, 3),
              start_time=_time("13:00"), end_time=_time("16:00"), responsible=[rector])
-        _add(own, rector, K.FOLLOW_UP_DEADLINE, "Enhetens uppföljning av lokala mål", _week(n, 21, 5), responsible=[rector])
+        _add(own, rector, K.FOLLOW_UP_DEADLINE, "Enhetens uppföljning av lokala mål", _week(n, 21, 5), responsible=[rector],
+             follow_up_parts=["check_ins", "activity_follow_ups"])

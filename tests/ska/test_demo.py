@@ -83,23 +83,49 @@ def test_generated_units_have_history(db):
     assert all(unit.history.exists() for unit in generated)
 
 
-def test_seed_demo_fills_a_chain_with_gaps_for_two_school_years(db):
+def test_the_demo_on_6_december_a_complete_previous_year_rolled_over_into_this_one(db):
+    import datetime
+
+    import time_machine
+
+    from annualwheel.services.deadlines import overdue_follow_ups
     from ska.chain_status import administration_goals, chain_matrix
-    from ska.models import Administration, CheckIn, Goal
+    from ska.models import Administration, CheckIn, Goal, Indicator
     from ska.schoolyear import SchoolYear
 
-    call_command("seed_demo")
-    counts = (Goal.objects.count(), CheckIn.objects.count())
-    call_command("seed_demo")
-    assert (Goal.objects.count(), CheckIn.objects.count()) == counts
-    current = SchoolYear.current()
-    assert set(Goal.objects.values_list("school_year", flat=True)) == {current, current.previous()}
-    administration = Administration.objects.get()
-    goals = list(administration_goals(administration, current.previous()))
-    assert [g.title for g in goals] and all(g.parent and g.parent.parent for g in goals)  # area → committee → administration
-    cells = [cell for row in chain_matrix(goals, list(Unit.objects.municipal()), current.previous()) for cell in row.cells]
-    assert any(c.is_complete for c in cells) and any(c.linked and not c.is_complete for c in cells)
-    assert any(not c.linked for c in cells)
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 9, 0), tick=False):
+        call_command("seed_demo")
+        counts = (Goal.objects.count(), CheckIn.objects.count())
+        call_command("seed_demo")
+        assert (Goal.objects.count(), CheckIn.objects.count()) == counts
+        current = SchoolYear.current()
+        previous = current.previous()
+        assert set(Goal.objects.values_list("school_year", flat=True)) == {current, previous}
+        administration = Administration.objects.get()
+        units = list(Unit.objects.municipal().prefetch_related("school_forms").select_related("administration"))
+        # The previous school year is complete for every goal that applies to a unit.
+        goals = list(administration_goals(administration, previous))
+        assert [g.title for g in goals] and all(g.parent and g.parent.parent for g in goals)  # area → committee → administration
+        cells = [c for row in chain_matrix(goals, units, previous) for c in row.cells if c.applicable]
+        assert cells and all(c.is_complete for c in cells)
+        # This school year continues it: every goal above the units and every unit goal has its
+        # last year's goal, and some units leave gaps on purpose.
+        this_year = Goal.objects.filter(school_year=current).exclude(level=Goal.Level.LOCAL)
+        assert this_year.exists() and not this_year.filter(continued_from__isnull=True).exists()
+        cells = [c for row in chain_matrix(list(administration_goals(administration, current)), units, current)
+                 for c in row.cells if c.applicable]
+        assert any(c.is_complete for c in cells) and any(not c.linked for c in cells)
+        assert any(c.linked and not c.is_complete for c in cells)
+        # No preschool is asked for a grundskola goal, and nothing fed from Kolada is overdue.
+        reading = Goal.objects.get(school_year=current, title="Ökad läsförståelse och läslust")
+        assert not Goal.objects.filter(parent=reading, unit__school_forms__code="forskola").exists()
+        overdue = overdue_follow_ups(units, current)
+        fed = set(Indicator.objects.filter(kolada__isnull=False, goal__school_year=current).values_list("title", flat=True))
+        assert fed and overdue  # some units are behind, on purpose
+        assert all(not set(g.indicators) & fed for late in overdue.values() for g in late.goals)
+        assert all(not g.no_indicator for late in overdue.values() for g in late.goals)
+        # Administration-wide indicators are measured by the units they apply to.
+        assert Indicator.objects.filter(definition__isnull=False, goal__school_year=current).count() >= 10
     call_command("seed_demo", units=20)
     generated = Unit.objects.filter(role_assignments__user__username__startswith="rektor-")
     assert all(Goal.objects.filter(unit=u, school_year=current).exists() for u in generated)
