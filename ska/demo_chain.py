@@ -16,6 +16,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     Activity,
@@ -156,7 +157,7 @@ def _seed_unit_goal(unit, parent, school_year, rng, *, complete: bool) -> None:
         baseline_value=baseline_value, baseline_date=start + datetime.timedelta(days=40),
         target_value=target if complete else None, target_date=school_year.end if complete else None,
     ))
-    today = datetime.date.today()
+    today = timezone.localdate()  # the site's today, as SchoolYear.current() reads it
     value = baseline_value
     for days in (100, 200, 290):
         day = start + datetime.timedelta(days=days)

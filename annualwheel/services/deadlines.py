@@ -27,7 +27,7 @@ from .reading import concerned_ids, concerns
 @dataclass(frozen=True)
 class Window:
     deadline: Occurrence  # the latest passed deadline
-    since: datetime.date  # the deadline before it, or the day before the school year began
+    since: datetime.date  # the deadline before it, or the day before the school year's first day
 
     @property
     def date(self) -> datetime.date:
@@ -67,7 +67,7 @@ def passed_deadlines(units: list[Unit], school_year: SchoolYear, kind=EventKind.
         if applicable:
             latest = applicable[-1]
             earlier = [o.date for o in applicable if o.date < latest.date]
-            since = earlier[-1] if earlier else school_year.start - datetime.timedelta(days=1)
+            since = earlier[-1] if earlier else school_year.first_day - datetime.timedelta(days=1)
             windows[unit.pk] = Window(latest, since)
     return windows
 
