@@ -163,6 +163,7 @@ def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[d
             try:
                 record["version"] = _version(row[9]) if with_versions else None
             except (InvalidOperation, ValueError):
+                record["version_unreadable"] = True  # said in its column; the row is refused already
                 error("version", _("Leave the version as it was exported: a whole number."))
         parsed.append(record)
     _match_existing(parsed, result)
@@ -194,7 +195,7 @@ def _match_existing(parsed: list[dict], result: ImportResult) -> None:
     stale = [r["existing"] for r in named if r["changes"] and r.get("version") is not None and r["version"] < r["existing"].version]
     latest = latest_changes(stale) if stale else {}
     for record in named:
-        if (why := refusal(record, latest)) is not None:
+        if not record.get("version_unreadable") and (why := refusal(record, latest)) is not None:
             result.errors.append(RowError(record["row"], COLUMNS["id"], why))
 
 

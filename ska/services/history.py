@@ -60,7 +60,7 @@ def readable_history(record) -> list[HistoryEntry]:
     model = type(record)
     rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     fields = [f for f in model.history.model.tracked_fields if f.editable and f.name not in NOT_SHOWN]
-    many = {f: _m2m_ids(f, model, rows) for f in getattr(model.history.model, "_history_m2m_fields", [])}
+    many = {f: _m2m_ids(f, record, rows) for f in getattr(model.history.model, "_history_m2m_fields", [])}
     raw = [_raw_changes(older, newer, fields, many) for older, newer in zip([None, *rows], rows)]
     names = _names(raw)
     entries = [_entry(row, changes, names) for row, changes in zip(rows, raw)]
@@ -68,14 +68,12 @@ def readable_history(record) -> list[HistoryEntry]:
     return [e for e in reversed(entries) if e.action != "changed" or e.changes or e.reason]
 
 
-def _m2m_ids(m2m_field: models.ManyToManyField, model, rows) -> dict[int, frozenset]:
+def _m2m_ids(m2m_field: models.ManyToManyField, record, rows) -> dict[int, frozenset]:
     """For each history row: the ids of the related records it had then. One query."""
-    m2m_history = getattr(model.history.model, m2m_field.name).model
+    m2m_history = getattr(type(record).history.model, m2m_field.name).model
     related = m2m_history._meta.get_field(get_m2m_reverse_field_name(m2m_field)).attname
     ids = defaultdict(set)
-    for history_id, related_id in m2m_history.objects.filter(history_id__in=[r.history_id for r in rows]).values_list(
-        "history_id", related
-    ):
+    for history_id, related_id in m2m_history.objects.filter(history__id=record.pk).values_list("history_id", related):
         ids[history_id].add(related_id)
     return {row.history_id: frozenset(ids[row.history_id]) for row in rows}
 

@@ -133,8 +133,10 @@ def test_a_version_that_is_not_a_number_is_refused_in_its_column(org, people, lo
     workbook = load_workbook(io.BytesIO(_export(client, org, year)))
     first, _second = _check_ins(chain)
     workbook["Avstämningar"].cell(row=_rows(workbook)[first.pk], column=10, value="senaste")
+    workbook["Avstämningar"].cell(row=_rows(workbook)[first.pk], column=7, value=99)
     errors = _errors(_import(client, org, year, _save(workbook)))
     assert [e[:2] for e in errors] == [(_rows(workbook)[first.pk], "J")]
+    assert CheckIn.objects.get(pk=first.pk).value == Decimal("62")
 
 
 def test_a_check_in_kept_by_kolada_cannot_be_changed_by_a_row(org, people, login, chain, year):
