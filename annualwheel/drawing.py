@@ -1,9 +1,10 @@
 """The wheel as a picture: geometry for a server-rendered SVG (template ``annualwheel/wheel_svg.html``).
 
-Months are sectors beginning with August at twelve o'clock and running clockwise; each event
-kind has its own ring, so marks of one kind line up; a day-long occurrence is a dot, a longer
-one an arc; a line marks today. Every mark is a link with a text label, and the same
-occurrences are given as a table beside the picture for those who do not see it.
+Months are sectors beginning with July (the first month that belongs to a school year, see
+``ska.schoolyear``) at twelve o'clock and running clockwise; each event kind has its own ring,
+so marks of one kind line up; a day-long occurrence is a dot, a longer one an arc; a line marks
+today. Every mark is a link with a text label, and the same occurrences are given as a table
+beside the picture for those who do not see it.
 """
 
 from __future__ import annotations
@@ -70,9 +71,8 @@ class Drawing:
 
 
 def _year_days(school_year: SchoolYear) -> tuple[datetime.date, int]:
-    start = school_year.start
-    end = datetime.date(start.year + 1, 8, 1)
-    return start, (end - start).days
+    start = school_year.first_day
+    return start, (school_year.next().first_day - start).days
 
 
 def _angle(day: datetime.date, start: datetime.date, days: int) -> float:

@@ -259,7 +259,7 @@ class SchoolBreakForm(forms.ModelForm):
         start, end, year = data.get("start"), data.get("end"), data.get("school_year")
         if start and end and end < start:
             self.add_error("end", _("The last day cannot be before the first day."))
-        if start and year and not (year.start <= start <= datetime.date(year.start_year + 1, 7, 31)):
+        if start and year and start not in year:
             self.add_error("start", _("The break must begin within the school year %(year)s.") % {"year": year})
         return data
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -91,7 +92,7 @@ def indicator_chart(
         low, high = low - 1, high + 1
     pad = (high - low) * Decimal("0.1")
     low, high = low - pad, high + pad
-    first = min(dates) if dates else datetime.date.today()
+    first = min(dates) if dates else timezone.localdate()
     last = max(dates) if dates else first
     span = max((last - first).days, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM

@@ -1,9 +1,15 @@
 """School years (*läsår*) and terms (*terminer*): the calendar every feature of SKA uses.
 
-A school year runs from 1 August to 30 June and is written "2025/26". It has two terms:
-HT (autumn, *hösttermin*: August–December) and VT (spring, *vårtermin*: January–June).
-July belongs to no term; for "which school year is it?" it counts towards the year that
-starts in August, because planning for it is what July is used for.
+A school year starts on 1 August (``start``: the first day of its autumn term) and ends on 30 June,
+and is written "2025/26". It has two terms: HT (autumn, *hösttermin*: August–December) and VT
+(spring, *vårtermin*: January–June).
+
+July has no teaching, but it belongs somewhere, and everywhere to the same place: to the *coming*
+school year and its autumn term, because planning for them is what July is used for. So every day
+belongs to exactly one school year and one term: ``SchoolYear.of`` and ``Term.of`` put July in
+the coming year and HT, and membership (``day in year``, ``day in term``) runs from
+``first_day``, 1 July, while ``start`` stays 1 August. Anything that asks "which school year (or
+term) is it?" or "which days belong to this year?" uses these, never a month of its own.
 
 Both are immutable values, ordered in time, stored in the database as small integers
 (see ``ska.fields``): a school year as the calendar year it starts in, a term as
@@ -22,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2200
+FIRST_MONTH = 7  # July: the first month that belongs to a school year (see above)
 
 
 class Season(IntEnum):
@@ -47,7 +54,7 @@ class SchoolYear:
     @classmethod
     def of(cls, day: datetime.date) -> SchoolYear:
         """The school year a day belongs to; July counts towards the year starting in August."""
-        return cls(day.year if day.month >= 7 else day.year - 1)
+        return cls(day.year if day.month >= FIRST_MONTH else day.year - 1)
 
     @classmethod
     def current(cls) -> SchoolYear:
@@ -69,7 +76,13 @@ class SchoolYear:
 
     # --- values -----------------------------------------------------------
     @property
+    def first_day(self) -> datetime.date:
+        """The first day that belongs to the year: 1 July, before it starts."""
+        return datetime.date(self.start_year, FIRST_MONTH, 1)
+
+    @property
     def start(self) -> datetime.date:
+        """When the year starts: 1 August, the first day of its autumn term."""
         return datetime.date(self.start_year, 8, 1)
 
     @property
@@ -101,7 +114,7 @@ class SchoolYear:
         return SchoolYear(self.start_year - years)
 
     def __contains__(self, day: datetime.date) -> bool:
-        return self.start <= day <= self.end
+        return self.first_day <= day <= self.end
 
     def __str__(self) -> str:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
@@ -124,8 +137,8 @@ class Term:
 
     @classmethod
     def of(cls, day: datetime.date) -> Term:
-        """The term a day belongs to; the summer months count towards the coming autumn term."""
-        return cls(day.year, Season.VT if day.month <= 6 else Season.HT)
+        """The term a day belongs to; July counts towards the coming autumn term."""
+        return cls(day.year, Season.VT if day.month < FIRST_MONTH else Season.HT)
 
     @classmethod
     def current(cls) -> Term:
@@ -156,6 +169,11 @@ class Term:
         return SchoolYear(self.year if self.season == Season.HT else self.year - 1)
 
     @property
+    def first_day(self) -> datetime.date:
+        """The first day that belongs to the term: 1 July for HT, as July belongs to it."""
+        return datetime.date(self.year, FIRST_MONTH, 1) if self.season == Season.HT else self.start
+
+    @property
     def start(self) -> datetime.date:
         return datetime.date(self.year, 8, 1) if self.season == Season.HT else datetime.date(self.year, 1, 1)
 
@@ -170,7 +188,7 @@ class Term:
         return Term(self.year - 1, Season.HT) if self.season == Season.VT else Term(self.year, Season.VT)
 
     def __contains__(self, day: datetime.date) -> bool:
-        return self.start <= day <= self.end
+        return self.first_day <= day <= self.end
 
     def __str__(self) -> str:
         return f"{self.season.name} {self.year}"

@@ -1,6 +1,7 @@
 """Shared fixtures: a small organisation, one person per role (plus an outsider), and a
 real Celery worker process when a broker is configured."""
 
+import datetime
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from django.test import Client
 from ska.celery import app as celery_app
 from ska.models import Role
 
+from .clock import set_today
 from .processes import database_url, stop
 from .kolada_fixtures import kolada_fake, worker_kolada  # noqa: F401
 from .factories import AdministrationFactory, ProviderFactory, RoleFactory, UnitFactory, UserFactory
@@ -39,6 +41,14 @@ def _tasks_in_process(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _today_from_the_environment(monkeypatch):
+    """``SKA_TEST_TODAY=2026-07-15`` runs the tests on that day (``tests.clock``)."""
+    if day := os.environ.get("SKA_TEST_TODAY"):
+        set_today(monkeypatch, datetime.date.fromisoformat(day))
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -167,7 +167,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     municipality = factory.SelfAttribute("administration.municipality")
     kind = "provider"
     title = factory.Sequence(lambda n: f"Kvalitetssamtal {n}")
-    starts_on = factory.LazyFunction(lambda: datetime.date.today())
+    starts_on = factory.LazyFunction(lambda: timezone.localdate())
     ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=60))
     term = factory.LazyAttribute(lambda o: Term.of(o.starts_on))
     school_year = factory.LazyAttribute(lambda o: o.term.school_year)

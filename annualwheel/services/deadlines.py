@@ -36,7 +36,7 @@ from .reading import concerned_ids, concerns
 @dataclass(frozen=True)
 class Window:
     deadline: Occurrence  # the latest passed deadline
-    since: datetime.date  # the deadline before it, or the day before the school year began
+    since: datetime.date  # the deadline before it, or the day before the school year's first day
 
     @property
     def date(self) -> datetime.date:
@@ -97,7 +97,7 @@ def _window(occurrences: list[Occurrence], school_year: SchoolYear) -> Window | 
         return None
     latest = occurrences[-1]
     earlier = [o.date for o in occurrences if o.date < latest.date]
-    return Window(latest, earlier[-1] if earlier else school_year.start - datetime.timedelta(days=1))
+    return Window(latest, earlier[-1] if earlier else school_year.first_day - datetime.timedelta(days=1))
 
 
 def passed_deadlines(units: list[Unit], school_year: SchoolYear, kind=EventKind.FOLLOW_UP_DEADLINE, today=None) -> dict[int, Window]:

@@ -198,7 +198,7 @@ def _with_responsible(occurrences: list[Occurrence]) -> list[Occurrence]:
 # --- What goes in each calendar ----------------------------------------------------------------
 def wheel_window(wheel: Wheel) -> tuple[datetime.date, datetime.date]:
     """The days a wheel's feed covers: its school year, with a year's margin either side."""
-    return wheel.school_year.previous().start, wheel.school_year.next().end
+    return wheel.school_year.previous().first_day, wheel.school_year.next().end
 
 
 def wheel_occurrences(wheel: Wheel) -> list[Occurrence]:
@@ -210,7 +210,7 @@ def wheel_occurrences(wheel: Wheel) -> list[Occurrence]:
 def person_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The days a person's feed covers: last school year to the end of the next."""
     year = SchoolYear.of(today or timezone.localdate())
-    return year.previous().start, year.next().end
+    return year.previous().first_day, year.next().end
 
 
 def person_occurrences(user, today: datetime.date | None = None) -> list[Occurrence]:

@@ -57,7 +57,7 @@ def wheel_settings(request):
         "school_year": school_year,
         "school_years": school_years_around(school_year),
         "breaks": SchoolBreak.objects.filter(municipality=municipality, school_year=school_year),
-        "holidays": sorted(public_holidays(school_year.start, school_year.end).items()),
+        "holidays": sorted(public_holidays(school_year.first_day, school_year.end).items()),
         "break_form": break_form,
         "kind_formset": kind_formset,
         "title": _("Settings for the annual wheels"),

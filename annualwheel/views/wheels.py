@@ -100,10 +100,10 @@ def overview(request):
     if unit is not None and unit.administration_id:
         # Who may see the unit may see its wheels and its administration's (ska.access).
         own, above = wheels_for_unit(unit, school_year)
-        occurrences = unit_occurrences(unit, own, above, school_year.start, school_year.end, kinds=kinds)
+        occurrences = unit_occurrences(unit, own, above, school_year.first_day, school_year.end, kinds=kinds)
     else:
         shown = [w for w in wheels if not chosen_ids or w.pk in chosen_ids]
-        occurrences = occurrences_of(shown, school_year.start, school_year.end, kinds=kinds)
+        occurrences = occurrences_of(shown, school_year.first_day, school_year.end, kinds=kinds)
     context = {
         "school_year": school_year,
         "school_years": school_years_around(school_year),
@@ -127,7 +127,7 @@ def wheel_detail(request, pk):
     wheel = get_visible_or_404(user, queryset, "ska.view_wheel", pk=pk)
     kinds = _kinds_from(request)
     year = wheel.school_year
-    occurrences = wheel_occurrences(wheel, year.start, year.end, kinds=kinds)
+    occurrences = wheel_occurrences(wheel, year.first_day, year.end, kinds=kinds)
     # A unit's wheel also shows its administration's events that concern the unit: from which wheels.
     above = sorted({o.event.wheel for o in occurrences if o.event.wheel_id != wheel.pk}, key=lambda w: w.name)
     events = wheel.events.order_by("start_date", "title").annotate(times=Count("occurrences"))

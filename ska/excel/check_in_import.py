@@ -5,6 +5,11 @@ and each bad row is reported with its row, column and reason. Rows with a check-
 that check-in (only if something differs); rows without one create new check-ins. Every
 change goes through the same history as edits in the browser.
 
+An export carries each check-in's version in a last column. A row that would change a check-in
+saved since that version (or deleted, or kept by Kolada) is a bad row like any other
+(``stale_rows``): an old file never undoes a newer change. The template has no version column,
+and needs none: its rows only add check-ins.
+
 An exported workbook shows a check-in from a too small group with ".." for its value and
 comment (ska.suppression); on a row with a check-in ID, ".." keeps what is stored.
 """
@@ -27,13 +32,15 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..models import CheckIn
-from ..services.records import record_update
+from ..services.records import EditConflict, record_update
 from ..suppression import SUPPRESSED
-from .export import check_in_headers
+from .export import check_in_headers, check_in_version_header
+from .stale_rows import changed_since_export, latest_changes, refusal
 from .upload import UploadRejected
 
 MAX_ROWS = 10_000
-COLUMNS = {"id": "A", "indicator": "B", "date": "F", "value": "G", "group_size": "H", "comment": "I"}
+COLUMNS = {"id": "A", "indicator": "B", "date": "F", "value": "G", "group_size": "H", "comment": "I", "version": "J"}
+VALUES = ("date", "value", "group_size", "comment")
 
 
 @dataclass
@@ -71,6 +78,17 @@ def _date(value) -> datetime.date:
     return datetime.date.fromisoformat(str(value).strip())
 
 
+def _version(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    number = _decimal(value)
+    if number != number.to_integral_value() or number < 1:
+        raise ValueError
+    return int(number)
+
+
 def _in_every_language(function):
     """What ``function`` returns in each of the product's languages: a workbook exported in
     English can be imported by someone working in Swedish."""
@@ -89,12 +107,15 @@ def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[d
     if header is None or [str(h or "").strip() for h in header[: len(expected)]] not in accepted:
         result.errors.append(RowError(1, "A", _("The first row must hold the template's headings: %(headings)s.") % {"headings": ", ".join(expected)}))
         return []
+    with_versions = len(header) > len(expected) and str(header[len(expected)] or "").strip() in _in_every_language(
+        check_in_version_header
+    )
     parsed = []
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
             result.errors.append(RowError(number, "A", _("The file has more than %(n)s rows.") % {"n": MAX_ROWS}))
             break
-        row = list(row) + [None] * (9 - len(row))
+        row = list(row) + [None] * (10 - len(row))
         check_in_id, indicator_id, date, value, group_size, comment = row[0], row[1], row[5], row[6], row[7], row[8]
         if all(v in (None, "") for v in (check_in_id, date, value, group_size, comment)):
             continue  # an indicator's empty template row, or a blank line
@@ -139,9 +160,24 @@ def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[d
                 record["existing_id"] = int(check_in_id)
             except (TypeError, ValueError):
                 error("id", _("No check-in with this ID on this indicator. Leave the column empty for a new check-in."))
+            try:
+                record["version"] = _version(row[9]) if with_versions else None
+            except (InvalidOperation, ValueError):
+                record["version_unreadable"] = True  # said in its column; the row is refused already
+                error("version", _("Leave the version as it was exported: a whole number."))
         parsed.append(record)
-    # The check-ins the file names, in one query, each on the indicator its row names.
-    existing = CheckIn.objects.in_bulk([r["existing_id"] for r in parsed if "existing_id" in r])
+    _match_existing(parsed, result)
+    result.errors.sort(key=lambda e: e.row)
+    return parsed
+
+
+def _match_existing(parsed: list[dict], result: ImportResult) -> None:
+    """The check-ins the file names, in one query (deleted ones too, to say who deleted them),
+    each on the indicator its row names, and whether the row may change it."""
+    existing = CheckIn.all_objects.select_related("indicator__kolada", "deleted_by").in_bulk(
+        [r["existing_id"] for r in parsed if "existing_id" in r]
+    )
+    named = []
     for record in parsed:
         if "existing_id" not in record:
             continue
@@ -150,11 +186,22 @@ def _parse(sheet, indicators: dict[int, object], result: ImportResult) -> list[d
             result.errors.append(RowError(record["row"], COLUMNS["id"], _(
                 "No check-in with this ID on this indicator. Leave the column empty for a new check-in."
             )))
-        else:
-            record["existing"] = check_in
-            for name in record["kept"]:  # shown as ".." in the export: keep what is stored
-                record[name] = getattr(check_in, name)
-    return parsed
+            continue
+        record["existing"] = check_in
+        for name in record["kept"]:  # shown as ".." in the export: keep what is stored
+            record[name] = getattr(check_in, name)
+        record["changes"] = {k: record[k] for k in VALUES if k in record and getattr(check_in, k) != record[k]}
+        named.append(record)
+    stale = [r["existing"] for r in named if r["changes"] and r.get("version") is not None and r["version"] < r["existing"].version]
+    latest = latest_changes(stale) if stale else {}
+    for record in named:
+        if not record.get("version_unreadable") and (why := refusal(record, latest)) is not None:
+            result.errors.append(RowError(record["row"], COLUMNS["id"], why))
+
+
+class _ChangedWhileImporting(Exception):
+    def __init__(self, error: RowError):
+        self.error = error
 
 
 def check_ins_import(*, data: bytes, indicators, user) -> ImportResult:
@@ -173,20 +220,31 @@ def check_ins_import(*, data: bytes, indicators, user) -> ImportResult:
         raise UploadRejected(_("The file is not a valid Excel workbook (.xlsx); it may be damaged.")) from error
     if result.errors:
         return result
-    with transaction.atomic():
-        for record in parsed:
-            values = {k: record[k] for k in ("date", "value", "group_size", "comment")}
-            existing = record.get("existing")
-            if existing is None:
-                check_in = CheckIn(indicator=record["indicator"], origin=CheckIn.Origin.IMPORT, **values)
-                check_in.full_clean()
-                check_in._history_user = user
-                check_in.save()
-                result.created += 1
-            elif any(getattr(existing, k) != v for k, v in values.items()):
-                changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
-                record_update(record=existing, version=existing.version, values=changed, user=user)
-                result.updated += 1
-            else:
-                result.unchanged += 1
+    try:
+        with transaction.atomic():
+            _write(parsed, user, result)
+    except _ChangedWhileImporting as changed:
+        return ImportResult(errors=[changed.error])
     return result
+
+
+def _write(parsed: list[dict], user, result: ImportResult) -> None:
+    for record in parsed:
+        existing = record.get("existing")
+        if existing is None:
+            check_in = CheckIn(indicator=record["indicator"], origin=CheckIn.Origin.IMPORT, **{k: record[k] for k in VALUES})
+            check_in.full_clean()
+            check_in._history_user = user
+            check_in.save()
+            result.created += 1
+        elif record["changes"]:
+            try:
+                # The exported version: a save between reading the file and now is refused too.
+                record_update(record=existing, version=record["version"], values=record["changes"], user=user)
+            except EditConflict as conflict:
+                raise _ChangedWhileImporting(RowError(record["row"], COLUMNS["id"], changed_since_export(
+                    existing, conflict.changed_by, conflict.changed_at
+                )))
+            result.updated += 1
+        else:
+            result.unchanged += 1

@@ -1,7 +1,8 @@
 """The goal chain as an Excel workbook: a sheet per level, from row generators.
 
-The check-ins sheet has the same columns as the import template, so an exported workbook
-can be filled in and imported again; imported unchanged, it changes nothing.
+The check-ins sheet has the same columns as the import template, and each check-in's version
+after them, so an exported workbook can be filled in and imported again; imported unchanged, it
+changes nothing, and a row for a check-in changed since the export is refused.
 
 Small-number suppression (ska.suppression): a check-in from a group smaller than the
 municipality's threshold has ".." in its value and comment cells, and a last sheet of notes
@@ -22,6 +23,15 @@ def check_in_headers() -> list[str]:
         _("Check-in ID"), _("Indicator ID"), _("Unit"), _("Goal"), _("Indicator"),
         _("Date"), _("Value"), _("Group size"), _("Comment"),
     ]
+
+
+def check_in_version_header() -> str:
+    """The last column of an export: which version of each check-in it shows, so that importing
+    the file later cannot undo a change made since (see check_in_import)."""
+    return _("Version (do not change)")
+
+
+CHECK_IN_WIDTHS = [12, 12, 28, 40, 48, 12, 10, 12, 40]
 
 
 def _goal_rows(goals):
@@ -49,8 +59,8 @@ def _indicator_rows(goals, suppressed_under: set[int] | None = None):
 
 
 def check_in_rows(check_ins, suppressed_under: set[int] | None = None):
-    """One row per check-in; a suppressed one with ".." for its value and comment. The
-    thresholds that suppressed something are added to ``suppressed_under``."""
+    """One row per check-in, its version last; a suppressed one with ".." for its value and
+    comment. The thresholds that suppressed something are added to ``suppressed_under``."""
     related = ["indicator__goal__unit", *(f"indicator__goal__{path}" for path in GOAL_MUNICIPALITY_PATHS)]
     for c in check_ins.select_related(*related).order_by("indicator__goal__unit__name", "indicator__title", "date", "pk"):
         goal = c.indicator.goal
@@ -60,7 +70,7 @@ def check_in_rows(check_ins, suppressed_under: set[int] | None = None):
             suppressed_under.add(threshold)
         yield [
             c.pk, c.indicator_id, goal.unit.name if goal.unit else "", goal.title, c.indicator.title,
-            c.date, shown.cell(), c.group_size, SUPPRESSED if shown.suppressed else c.comment,
+            c.date, shown.cell(), c.group_size, SUPPRESSED if shown.suppressed else c.comment, c.version,
         ]
 
 
@@ -122,7 +132,7 @@ def _chain_sheets(goals, check_ins_rows, suppressed_under: set[int] | None = Non
                                 _("Current state"), _("Current state measured on"), _("Comment on the current state"),
                                 _("Desired state"), _("Desired state by")], _indicator_rows(goals, suppressed_under),
               [10, 28, 40, 48, 40, 18, 28, 12, 18, 12, 14, 40, 12, 14]),
-        Sheet(_("Check-ins"), check_in_headers(), check_ins_rows, [12, 12, 28, 40, 48, 12, 10, 12, 40]),
+        Sheet(_("Check-ins"), [*check_in_headers(), check_in_version_header()], check_ins_rows, [*CHECK_IN_WIDTHS, 22]),
         Sheet(_("Activities"), [_("Activity ID"), _("Unit"), _("Goal"), _("Activity"), _("Purpose"),
                                 _("Aim of the activity"), _("Responsible"), _("Start"), _("End"), _("Status"),
                                 _("Indicators it should move")], _activity_rows(goals),
@@ -144,4 +154,5 @@ def check_in_template(indicators) -> bytes:
         for i in indicators.select_related("goal__unit").order_by("goal__unit__name", "goal__title", "title", "pk"):
             yield ["", i.pk, i.goal.unit.name if i.goal.unit else "", i.goal.title, i.title, None, None, None, ""]
 
-    return write_workbook([Sheet(_("Check-ins"), check_in_headers(), rows(), [12, 12, 28, 40, 48, 12, 10, 12, 40])])
+    # No version column: a template has only new check-ins, which no later change can conflict with.
+    return write_workbook([Sheet(_("Check-ins"), check_in_headers(), rows(), CHECK_IN_WIDTHS)])

@@ -134,7 +134,9 @@ class CheckIn(RecordModel):
         indexes = [models.Index(fields=["indicator", "date"])]
 
     def __str__(self):
-        return f"{self.indicator}: {self.value} ({self.date})"
+        from ..display import display_value
+
+        return f"{self.indicator}: {display_value(self.value)} ({display_value(self.date)})"
 
     @property
     def from_kolada(self) -> bool:

@@ -40,7 +40,7 @@ def goal_close(
     if not reason.strip():
         raise ValidationError({"closing_reason": _("Say why the goal is closed.")})
     closed_on = closed_on or timezone.localdate()
-    if closed_on < goal.school_year.start:
+    if closed_on < goal.school_year.first_day:
         raise ValidationError({"closed_on": _("A goal cannot be closed before its school year began.")})
     values = {"status": Goal.Status.CLOSED, "closed_on": closed_on, "outcome": outcome, "closing_reason": reason.strip()}
     return record_update(record=goal, version=version, values=values, user=user)

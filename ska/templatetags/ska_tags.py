@@ -37,3 +37,11 @@ def figure(value) -> str:
     from ..charts import _fmt, _trim
 
     return "" if value is None else _fmt(_trim(value), "")
+
+
+@register.filter
+def shown(value) -> str:
+    """A stored value as the interface shows it (``ska.display``): times in the site's time zone."""
+    from ..display import display_value
+
+    return display_value(value)

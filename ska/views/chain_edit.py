@@ -31,6 +31,7 @@ from ..forms_chain import (
 from ..models import Activity, Analysis, CheckIn, DevelopmentArea, Goal, Indicator, ValidityReview
 from ..services import chain, chain_edit, rollover
 from ..services.check_ins import check_in_value_changes
+from ..services.history import readable_history
 from ..services.records import EditConflict, record_delete, record_restore
 from ..services.shared_indicators import roll_out
 from .conflicts import mark_conflict
@@ -301,26 +302,12 @@ def record_history(request, kind, pk):
         # A check-in's history holds its raw value and group size, also from groups too small to
         # show: only those who keep the indicator (and enter its values) may read it.
         raise PermissionDenied
-    history = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    changes = []
-    for newer, older in zip(history, history[1:] + [None]):
-        delta = newer.diff_against(older) if older else None
-        changes.append(
-            {
-                "entry": newer,
-                "changes": [
-                    (record._meta.get_field(c.field).verbose_name, c.old, c.new)
-                    for c in (delta.changes if delta else [])
-                    if c.field not in ("version", "updated_at")
-                ],
-            }
-        )
     can_restore = record.is_deleted and request.user.has_perm("ska.change_chain", record)
     value_changes = (
         check_in_value_changes(record) if isinstance(record, Indicator) and request.user.has_perm("ska.change_chain", record) else []
     )
-    return render(request, "ska/chain/history.html", {"record": record, "changes": changes, "kind": kind, "can_restore": can_restore,
-                                                       "value_changes": value_changes})
+    return render(request, "ska/chain/history.html", {"record": record, "entries": readable_history(record), "kind": kind,
+                                                       "can_restore": can_restore, "value_changes": value_changes})
 
 
 def _goal_of(record):

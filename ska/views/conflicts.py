@@ -2,32 +2,18 @@
 for every edit form of the product: what the other person changed, and a form that keeps the
 person's own values and now knows the newer version, so saving again keeps theirs on purpose."""
 
-import datetime
-from decimal import Decimal
-
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from ..display import display_datetime, display_value
 from ..services.records import EditConflict
-
-
-def _display(value) -> str:
-    """A value as the person would write it: 90 rather than 90.00, dates the Swedish way."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
-    if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
-    return str(value)
 
 
 def conflict_message(conflict: EditConflict) -> str:
     who = str(conflict.changed_by) if conflict.changed_by else _("someone else")
-    when = date_format(conflict.changed_at, "j F Y H:i") if conflict.changed_at else ""
+    when = display_datetime(conflict.changed_at) if conflict.changed_at else ""
     changes = "; ".join(
         _("%(field)s is now “%(theirs)s” (you wrote “%(yours)s”)")
-        % {"field": label, "theirs": _display(theirs), "yours": _display(yours)}
+        % {"field": label, "theirs": display_value(theirs), "yours": display_value(yours)}
         for label, yours, theirs in conflict.changes
     )
     message = _("%(who)s saved this %(when)s, while you were editing. Your changes have not been saved.") % {

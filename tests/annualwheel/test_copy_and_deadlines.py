@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from annualwheel.models import EventKind, Repeat, Wheel
 from annualwheel.services.copying import copy_plan, copy_wheel, same_week_next_year
@@ -99,7 +100,7 @@ def test_only_keepers_may_copy(wheel, people, login):
 def deadline(org, people):
     year = SchoolYear.current()
     wheel = Wheel.objects.create(name="SKA-hjulet", school_year=year, administration=org.administration)
-    today = datetime.date.today()
+    today = timezone.localdate()
     event_create(wheel=wheel, values={"kind": EventKind.FOLLOW_UP_DEADLINE, "title": "Uppföljning av indikatorer", "start_date": today - datetime.timedelta(days=2)}, user=people.leadership)
     return year
 
@@ -110,7 +111,7 @@ def test_a_goal_not_followed_up_by_the_deadline_is_overdue_to_its_rektor_and_in_
     late = UnitGoalFactory(unit=org.unit, parent=admin_goal, school_year=year, title="Tryggare raster")
     IndicatorFactory(goal=late, title="Andel trygga elever")
     done = UnitGoalFactory(unit=org.other_unit, parent=admin_goal, school_year=year, title="Lugnare lektioner")
-    CheckInFactory(indicator=IndicatorFactory(goal=done, title="Studiero"), date=datetime.date.today() - datetime.timedelta(days=3))
+    CheckInFactory(indicator=IndicatorFactory(goal=done, title="Studiero"), date=timezone.localdate() - datetime.timedelta(days=3))
 
     overdue = overdue_follow_ups([org.unit, org.other_unit], year)
     assert set(overdue) == {org.unit.pk}
@@ -134,7 +135,7 @@ def test_a_check_in_after_the_deadline_clears_it(org, people, deadline):
     goal = UnitGoalFactory(unit=org.unit, school_year=deadline)
     indicator = IndicatorFactory(goal=goal)
     assert overdue_follow_ups([org.unit], deadline)
-    CheckInFactory(indicator=indicator, date=datetime.date.today())
+    CheckInFactory(indicator=indicator, date=timezone.localdate())
     assert not overdue_follow_ups([org.unit], deadline)
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from annualwheel.models import Event, EventKind, Repeat, Wheel
 from annualwheel.services.events import event_create
@@ -28,7 +29,7 @@ def wheels(org, people):
     admin = Wheel.objects.create(name="SKA-hjulet", school_year=year, administration=org.administration)
     unit = Wheel.objects.create(name="Österportskolans hjul", school_year=year, unit=org.unit)
     committee = Wheel.objects.create(name="Nämndens årshjul", school_year=year, committee=org.committee)
-    today = datetime.date.today()
+    today = timezone.localdate()
     event = event_create(wheel=admin, values={"kind": EventKind.LEADER_FORUM, "title": "Ledarforum", "start_date": today}, user=people.leadership)
     unit_event = event_create(wheel=unit, values={"title": "Arbetsplatsträff", "start_date": today}, user=people.rector)
     return SimpleNamespace(admin=admin, unit=unit, committee=committee, event=event, unit_event=unit_event, occurrence=event.occurrences.get())
@@ -194,7 +195,7 @@ def test_wheel_pages_cost_the_same_queries_for_few_and_many_events(org, wheels, 
         reverse("annualwheel:overview") + f"?enhet={org.unit.pk}",
     ]
     before = [_count(client, url) for url in urls]
-    today = datetime.date.today()
+    today = timezone.localdate()
     for n in range(15):
         event_create(wheel=wheels.admin, values={"title": f"Möte {n}", "start_date": today, "repeat": Repeat.WEEKLY, "repeat_until": today + datetime.timedelta(weeks=8)}, relations={"concerns_units": [org.unit, org.other_unit], "responsible": [people.rector]}, user=people.leadership)
         event_create(wheel=wheels.unit, values={"title": f"Enhetsmöte {n}", "start_date": today}, user=people.rector)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from dialogs.services.preparation import latest_quality_report
@@ -648,7 +649,7 @@ def test_a_report_not_submitted_by_the_wheels_report_deadline_is_late_in_the_ove
     from annualwheel.models import EventKind, Wheel
     from annualwheel.services.events import event_create
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     last_year = current_year.previous()
     deadline_day = today - datetime.timedelta(days=1)
     in_autumn = deadline_day < current_year.spring.start

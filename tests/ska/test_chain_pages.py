@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ska.models import Analysis, CheckIn
 from ska.schoolyear import SchoolYear, Term
@@ -31,7 +32,7 @@ def goal(org, year):
 def test_the_unit_page_shows_the_chain_as_a_tree_with_its_gaps(org, people, login, goal):
     indicator = IndicatorFactory(goal=goal, title="Arbetsro på lektionerna", baseline_value=Decimal("60"),
                                  target_value=Decimal("80"))
-    CheckInFactory(indicator=indicator, value=Decimal("70"), date=datetime.date.today())
+    CheckInFactory(indicator=indicator, value=Decimal("70"), date=timezone.localdate())
     ActivityFactory(goal=goal, title="Gemensamma lektionsstarter")
     body = login(people.rector).get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
     assert "Ökad studiero" in body and "Trygghet och studiero" in body
@@ -80,7 +81,7 @@ def test_a_check_in_takes_one_post_and_redraws_the_indicator(org, people, login,
     )
     assert response.status_code == 200
     check_in = CheckIn.objects.get(indicator=indicator)
-    assert check_in.value == Decimal("75.5") and check_in.date == datetime.date.today()
+    assert check_in.value == Decimal("75.5") and check_in.date == timezone.localdate()
     assert check_in.history.get().history_user == people.rector
     fragment = response.content.decode()
     assert "<html" not in fragment and f'id="indicator-{indicator.pk}"' in fragment

@@ -65,6 +65,31 @@ def test_term_of_day_and_containment():
     assert datetime.date(2026, 7, 1) not in SchoolYear(2025)
 
 
+def test_july_belongs_to_the_coming_year_and_its_autumn_term_everywhere():
+    july = datetime.date(2026, 7, 1)
+    assert SchoolYear.of(july) == SchoolYear(2026) and july in SchoolYear(2026) and july not in SchoolYear(2025)
+    assert Term.of(july) == Term(2026, Season.HT) and july in Term(2026, Season.HT) and july not in Term(2026, Season.VT)
+    assert (SchoolYear(2026).first_day, SchoolYear(2026).start) == (july, datetime.date(2026, 8, 1))
+    years = [SchoolYear(2024), SchoolYear(2025), SchoolYear(2026)]
+    day = datetime.date(2025, 1, 1)
+    while day < datetime.date(2027, 1, 1):  # every day in exactly one year and one term: the ones .of() gives
+        assert [year for year in years if day in year] == [SchoolYear.of(day)], day
+        assert day in Term.of(day) and day not in Term.of(day).next() and Term.of(day).school_year == SchoolYear.of(day), day
+        day += datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_school_break_that_begins_in_july_belongs_to_the_coming_year():
+    from annualwheel.forms import SchoolBreakForm
+
+    year = SchoolYear.current()
+    start = year.first_day + datetime.timedelta(days=5)
+    values = {"name": "Sommarlovets sista veckor", "start": start, "end": start + datetime.timedelta(days=10)}
+    assert SchoolBreakForm({**values, "school_year": year.start_year}).is_valid()
+    earlier = SchoolBreakForm({**values, "school_year": year.previous().start_year})
+    assert not earlier.is_valid() and list(earlier.errors) == ["start"]
+
+
 def test_form_fields_parse_and_explain_in_swedish():
     class Form(forms.Form):
         year = SchoolYearFormField()

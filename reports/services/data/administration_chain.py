@@ -29,6 +29,8 @@ class AdministrationChain:
     def __init__(self, administration, school_year, school_form, threshold):
         self.school_year = school_year
         self.threshold = threshold
+        # Units still open when the year's teaching began: one closed in July (a day that belongs
+        # to the year, see ska.schoolyear) never worked on it.
         units = Unit.objects.filter(administration=administration).filter(
             Q(closed_on__isnull=True) | Q(closed_on__gte=school_year.start)
         )

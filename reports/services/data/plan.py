@@ -197,7 +197,7 @@ def _annual_wheel(administration, committee, school_year):
         Wheel.objects.filter(school_year=school_year).filter(Q(committee=committee) | Q(administration=administration))
         .order_by("committee_id", "name", "pk")
     )
-    occurrences = occurrences_of(wheels, school_year.start.replace(month=7), school_year.end, include_skipped=False)
+    occurrences = occurrences_of(wheels, school_year.first_day, school_year.end, include_skipped=False)
     months: dict[str, dict] = {}
     described: set[int] = set()
     for occurrence in occurrences:
