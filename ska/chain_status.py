@@ -259,7 +259,8 @@ class GoalState:
 
     @property
     def has_indicators_with_baseline_and_target(self) -> bool:
-        return bool(self.indicators) and all(s.indicator.has_baseline_and_target for s in self.indicators)
+        own = [s for s in self.indicators if not s.indicator.administration_wide]
+        return bool(self.indicators) and all(s.indicator.has_baseline_and_target for s in own)
 
     @property
     def has_activity(self) -> bool:
@@ -269,9 +270,24 @@ class GoalState:
     def has_follow_up(self) -> bool:
         return bool(self.analyses)
 
+    @cached_property
+    def terms_not_analysed(self) -> list[Term]:
+        """The terms of the goal's period that have ended without a follow-up and analysis: a
+        term's analysis is due once the term is over (the wheel may set a later deadline)."""
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        analysed = {analysis.term for analysis in self.analyses}
+        terms, term = [], self.goal.start_term
+        while term <= self.goal.end_term and term.end < today and len(terms) < 12:
+            if term not in analysed:
+                terms.append(term)
+            term = term.next()
+        return terms
+
     @property
     def is_complete(self) -> bool:
-        return self.has_indicators_with_baseline_and_target and self.has_activity and self.has_follow_up
+        return self.has_indicators_with_baseline_and_target and self.has_activity and not self.terms_not_analysed
 
     @property
     def gaps(self) -> list[str]:
@@ -280,6 +296,8 @@ class GoalState:
         if not self.indicators:
             gaps.append(_("The goal has no indicator."))
         for state in self.indicators:
+            if state.indicator.administration_wide:
+                continue  # the units' copies carry the values
             if state.missing_baseline or state.missing_target:
                 gaps.append(
                     _("The indicator “%(title)s” lacks a current state or a desired state.")
@@ -292,8 +310,8 @@ class GoalState:
                 gaps.append(
                     _("The activity “%(title)s” is linked to no indicator.") % {"title": state.activity.title}
                 )
-        if not self.analyses:
-            gaps.append(_("The goal has not been followed up and analysed."))
+        for term in self.terms_not_analysed:
+            gaps.append(_("The goal has not been followed up and analysed for %(term)s.") % {"term": term})
         return gaps
 
 
@@ -485,7 +503,10 @@ class MatrixCell:
 
     @property
     def is_complete(self) -> bool:
-        return self.linked and self.has_activity and self.has_measured_indicators and self.follow_up != MISSING
+        return (
+            self.linked and self.has_activity and self.has_measured_indicators and self.follow_up != MISSING
+            and self.overdue_since is None
+        )
 
     @property
     def parts(self) -> list[tuple[str, str]]:

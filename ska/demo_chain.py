@@ -387,7 +387,10 @@ def _insatser(goal: Goal, spec: AdminGoal, school_year: SchoolYear, today, user)
                                   purpose=insats.purpose, aim=insats.aim, actions=insats.actions,
                                   owner="Verksamhetschef och utvecklingschef", start=school_year.start,
                                   end=school_year.end, status=Activity.Status.ONGOING), user)
-        day = _day(school_year, 12, 10)
+        definitions = [d for d in goal.indicators.filter(administration_wide=True).prefetch_related("school_forms")
+                       if not d.school_forms.all() or any(f.code == insats.form for f in d.school_forms.all())]
+        activity.indicators.set(definitions)
+        day = _day(school_year, 11, 25)
         if day <= today:
             _save(ActivityFollowUp(activity=activity, date=day, on_track=ActivityFollowUp.OnTrack.YES,
                                    process_data="Genomförs enligt plan; följs upp i ledarforum.",

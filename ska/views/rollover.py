@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from ..access import led_administrations, require_perm, visible_units
 from ..forms_rollover import RolloverForm
 from ..services import rollover
-from .organisation import school_year_from
+from .organisation import school_year_from, school_years_around
 
 PREVIEW, CONFIRM = "preview", "confirm"
 
@@ -59,7 +59,7 @@ def levels_rollover(request):
         return redirect(f"{reverse('levels_rollover')}?forvaltning={administration.pk}&lasar={school_year.start_year}")
     return render(request, "ska/chain/rollover_levels.html", {
         **context, "rows": rows, "administration": administration, "school_year": school_year,
-        "next_year": school_year.next(),
+        "next_year": school_year.next(), "school_years": school_years_around(school_year),
     })
 
 
