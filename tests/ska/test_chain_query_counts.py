@@ -81,6 +81,8 @@ PAGES = [
     ("goal_detail", "committee_goal", {}),
     ("levels_rollover", None, {"lasar": 2026}),
     ("start", None, {}),
+    ("curriculum_coverage", None, {"lasar": 2026}),
+    ("chain_settings", None, {}),
 ]
 
 

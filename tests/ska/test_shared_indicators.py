@@ -130,3 +130,22 @@ def test_the_equity_view_groups_by_the_definition_with_a_trend_and_school_forms(
     assert "förvaltningsgemensam, 3 enheter" in page
     goal_page = login(people.leadership).get(reverse("administration_goal", args=[next_goal.pk])).content.decode()
     assert "Förvaltningsgemensam" in goal_page and "Enheter med värde" in goal_page and "2 av 3" in goal_page
+
+
+def test_the_reports_ask_only_the_units_a_goal_applies_to_and_group_by_the_definition(org, people, login, admin_goal, unit_goals):
+    from reports.services.data import gather
+
+    admin_goal.school_forms.set([SchoolForm.objects.get(code="grundskola")])
+    _define(login(people.leadership), admin_goal)
+    # A preschool's goal under a grundskola goal is not asked of it: take it away.
+    unit_goals[org.preschool].delete()
+    for copy in Indicator.objects.filter(definition__goal=admin_goal).select_related("goal__unit"):
+        copy.title = f"Trygga elever på {copy.goal.unit.name}"  # how the units happen to call it does not split it
+        copy.save()
+        CheckInFactory(indicator=copy, value=Decimal("80"), group_size=50, date=datetime.date(2026, 11, 1))
+    data = gather("overall", school_year=YEAR, administration=org.administration)
+    goals = next(s for s in data["sections"] if s["id"] == "goals")["goals"]
+    goal = next(g for g in goals if g["goal_id"] == admin_goal.pk)
+    assert goal["units_total"] == 2 and goal["units_working"] == 2 and goal["units_not_working"] == []
+    [item] = goal["indicators"]
+    assert item["units"] == 2

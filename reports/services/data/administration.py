@@ -164,14 +164,13 @@ def _missing_section(chain: AdministrationChain) -> dict:
 def _findings(chain: AdministrationChain, goals: list[dict]) -> list[str]:
     """Shortfalls in quality and equity, in words, for the summary."""
     findings = []
-    total = len(chain.units)
     for goal in goals:
-        missing = total - goal["units_working"]
+        missing = goal["units_total"] - goal["units_working"]  # of the units the goal applies to
         if missing:
             findings.append(ngettext(
                 "%(n)s of %(total)s units does not work under the goal “%(goal)s”.",
                 "%(n)s of %(total)s units do not work under the goal “%(goal)s”.", missing,
-            ) % {"n": missing, "total": total, "goal": goal["title"]})
+            ) % {"n": missing, "total": goal["units_total"], "goal": goal["title"]})
         low = sum(a["count"] for a in goal["attainment"] if a["level"] in (Attainment.NOT, Attainment.PARTLY))
         if low:
             findings.append(ngettext(
@@ -184,6 +183,7 @@ def _findings(chain: AdministrationChain, goals: list[dict]) -> list[str]:
                     _("“%(indicator)s”: %(units)s differ markedly from the other units (outliers).")
                     % {"indicator": item["title"], "units": ", ".join(item["summary"]["outliers"])}
                 )
+    total = len(chain.units)
     rows = missing_rows(chain)
     without_follow_up = sum(bool(row["not_followed_up"]) for row in rows)
     if without_follow_up:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reports.models import UnitReport
+from ska.applicability import applies, goal_forms, unit_forms
 from ska.chain_status import goal_states
 from ska.models import Activity, Attainment, Goal, Unit
 
@@ -44,6 +45,13 @@ class AdministrationChain:
             .order_by("sort_order", "title", "pk")
         )
         admin_ids = [goal.pk for goal in self.admin_goals]
+        # Which units each administration-wide goal applies to (its school forms): only those are
+        # asked for a goal under it (ska.applicability).
+        forms_of_goal, forms_of_unit = goal_forms(self.admin_goals), unit_forms(self.units)
+        self.applies_to = {
+            goal.pk: {unit.pk for unit in self.units if applies(forms_of_goal[goal.pk], forms_of_unit[unit.pk])}
+            for goal in self.admin_goals
+        }
         states = goal_states(
             Goal.objects.in_force(school_year).filter(unit_id__in=list(self.unit_by_id))
             .filter(Q(level=Goal.Level.UNIT, parent_id__in=admin_ids) | Q(level=Goal.Level.LOCAL))
@@ -115,11 +123,14 @@ def goal_entry(admin_goal: Goal, chain: AdministrationChain, *, with_values: boo
     ]
     attainment.append({"level": None, "label": _("Not judged"), "count": judgements.count(None)})
 
-    by_title: dict[str, list] = {}
-    seen: set[tuple[str, int]] = set()
+    by_title: dict[tuple, list] = {}
+    seen: set[tuple] = set()
     for unit, goal in pairs:
         for indicator in goal["indicators"]:
-            key = indicator["title"].strip().casefold()
+            # An administration-wide indicator is one, whatever it is called; the ones the units
+            # typed themselves go by their title.
+            definition = indicator.get("definition_id")
+            key = ("definition", definition) if definition else ("title", indicator["title"].strip().casefold())
             if (key, unit.pk) in seen:
                 continue  # one value per unit: its first indicator of that name
             seen.add((key, unit.pk))
@@ -148,9 +159,11 @@ def goal_entry(admin_goal: Goal, chain: AdministrationChain, *, with_values: boo
         "period": admin_goal.period_label,
         "committee_goal": None if committee_goal is None else {"id": committee_goal.pk, "title": committee_goal.title},
         "area": None if area is None else {"id": area.pk, "title": area.title},
-        "units_total": len(chain.units),
+        "units_total": len(chain.applies_to[admin_goal.pk]),
         "units_working": len(working),
-        "units_not_working": [unit.name for unit in chain.units if unit.pk not in working],
+        "units_not_working": [
+            unit.name for unit in chain.units if unit.pk in chain.applies_to[admin_goal.pk] and unit.pk not in working
+        ],
         "unit_goals": len(pairs),
         "units_followed_up": len(followed_up & working),
         "unit_goals_followed_up": sum(bool(goal["analyses"]) for _unit, goal in pairs),
@@ -193,7 +206,10 @@ def missing_rows(chain: AdministrationChain) -> list[dict]:
             by_unit[(unit.pk, admin_goal.pk)].append(goal)
     rows = []
     for unit in chain.units:
-        not_working = [goal.title for goal in chain.admin_goals if not by_unit[(unit.pk, goal.pk)]]
+        not_working = [
+            goal.title for goal in chain.admin_goals
+            if unit.pk in chain.applies_to[goal.pk] and not by_unit[(unit.pk, goal.pk)]
+        ]
         not_followed_up = [
             g["title"] for goal in chain.admin_goals for g in by_unit[(unit.pk, goal.pk)] if not g["analyses"]
         ]

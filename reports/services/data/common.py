@@ -73,6 +73,8 @@ def indicator_data(state: IndicatorState, threshold: int) -> dict:
         "id": indicator.pk,
         "version": indicator.version,
         "title": indicator.title,
+        # A unit's copy of an administration-wide indicator: the reports group the units by it.
+        "definition_id": indicator.definition_id,
         "measures": indicator.measures,
         "source": indicator.source,
         "unit_of_measure": indicator.unit_of_measure,
