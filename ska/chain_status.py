@@ -489,6 +489,8 @@ class MatrixCell:
     due_term: Term | None = None  # the term whose follow-up and analysis is due by now, if any
     next_due: object = None  # the day the next follow-up and analysis is due, if the wheel says
     overdue_since: object = None  # the passed follow-up deadline of the annual wheel it was not followed up by
+    # The unit's latest values of the goal's administration-wide indicators: (title, value or "..", unit).
+    shared_values: list = field(default_factory=list)
 
     @property
     def follow_up(self) -> str:
@@ -545,6 +547,31 @@ def administration_goals(administration, school_year: SchoolYear):
     ).order_by("sort_order", "title", "pk")
 
 
+def _shared_values(cells, goal_ids, units) -> None:
+    """Each cell's latest values of the administration-wide indicators of its goal, through the
+    unit's copies; a value from a group below the threshold as "..". One query."""
+    from django.db.models import OuterRef, Subquery
+
+    from .suppression import SUPPRESSED, threshold_of
+
+    if not goal_ids or not units:
+        return
+    threshold = threshold_of(units[0].administration.municipality if units[0].administration_id else None)
+    latest = CheckIn.objects.filter(indicator=OuterRef("pk")).order_by("-date", "-pk")
+    rows = (
+        Indicator.objects.filter(definition__goal_id__in=goal_ids, goal__unit__in=units)
+        .annotate(value=Subquery(latest.values("value")[:1]), group=Subquery(latest.values("group_size")[:1]))
+        .values_list("goal__unit_id", "definition__goal_id", "definition__sort_order", "definition_id", "title", "value",
+                     "group", "unit_of_measure")
+        .order_by("definition__sort_order", "definition_id")
+    )
+    for unit_id, goal_id, _order, _definition, title, value, group, unit_of_measure in rows:
+        cell = cells.get((unit_id, goal_id))
+        if cell is not None:
+            shown = SUPPRESSED if value is not None and is_suppressed(group, threshold) else value
+            cell.shared_values.append((title, shown, unit_of_measure))
+
+
 def ended_term(school_year: SchoolYear, today) -> Term | None:
     """The latest term of the school year that has ended by ``today``: where the wheel sets no
     deadline for analyses, a term's follow-up and analysis is due once the term is over."""
@@ -596,6 +623,7 @@ def chain_matrix(
         for unit in units
         for goal_id in goal_ids
     }
+    _shared_values(cells, goal_ids, units)
     for goal_id, unit_id, parent_id, start_term, end_term, activity, indicator, unmeasured in rows:
         cell = cells[(unit_id, parent_id)]
         cell.linked = True

@@ -72,7 +72,7 @@ def matrix(request):
     form_code = request.GET.get("skolform", "")[:40]
     units = (
         visible_units(request.user).filter(administration=administration).open()
-        .select_related("administration").prefetch_related("school_forms").order_by("name", "pk")
+        .select_related("administration__municipality").prefetch_related("school_forms").order_by("name", "pk")
     )
     if form_code:
         units = units.filter(school_forms__code=form_code)

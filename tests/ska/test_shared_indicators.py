@@ -149,3 +149,13 @@ def test_the_reports_ask_only_the_units_a_goal_applies_to_and_group_by_the_defin
     assert goal["units_total"] == 2 and goal["units_working"] == 2 and goal["units_not_working"] == []
     [item] = goal["indicators"]
     assert item["units"] == 2
+
+
+def test_the_matrix_shows_each_units_latest_value_of_the_administration_wide_indicator(org, people, login, admin_goal, unit_goals):
+    _define(login(people.leadership), admin_goal)
+    _values(admin_goal, {"Österportskolan": 70})
+    small = Indicator.objects.get(definition__goal=admin_goal, goal__unit=org.other_unit)
+    CheckInFactory(indicator=small, value=Decimal("91.25"), group_size=4, date=datetime.date(2026, 11, 15))
+    page = login(people.leadership).get(reverse("chain_matrix"), {"lasar": 2026}).content.decode()
+    assert "Andel elever som känner sig trygga: <strong>70 %</strong>" in page
+    assert "91,25" not in page and "(visas inte: gruppen är för liten)" in page
