@@ -20,12 +20,14 @@ def label(text):
     return re.compile(rf"^\s*{re.escape(text)}:?\s*$")
 
 
-def _add_event(page, values: dict, selects: dict):
+def _add_event(page, values: dict, selects: dict, checks=()):
     page.get_by_role("button", name="Lägg till en händelse").click()
     for name, value in selects.items():
         page.get_by_label(label(name)).select_option(label=value)
     for name, value in values.items():
         page.get_by_label(label(name)).fill(value)
+    for name in checks:
+        page.get_by_label(name, exact=True).check()
     page.get_by_role("button", name="Spara").click()
     expect(page.get_by_role("heading", level=1, name=values["Titel"])).to_be_visible()
 
@@ -53,7 +55,8 @@ def test_skolchef_plans_the_year_and_the_rektor_sees_it(page, live_server, demo)
     expect(page.locator("#times-heading")).to_be_visible()
     expect(page.locator("table tbody tr")).to_have_count(7)
     page.get_by_role("link", name="SKA-hjulet").first.click()
-    _add_event(page, {"Titel": "Uppföljning av läsförståelse", "Datum": deadline.isoformat()}, {"Typ": "Uppföljningsdag"})
+    _add_event(page, {"Titel": "Uppföljning av läsförståelse", "Datum": deadline.isoformat()}, {"Typ": "Uppföljningsdag"},
+               checks=["Avstämningar av indikatorer som förs in för hand"])
 
     page.goto(live_server.url + wheel.get_absolute_url())
     wheel_svg = page.locator("svg.wheel")

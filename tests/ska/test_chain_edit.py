@@ -143,10 +143,16 @@ def test_continuing_a_goal_and_making_a_development_area_a_goal_from_the_page(or
     page = client.get(reverse("unit_detail", args=[org.unit.pk])).content.decode()
     assert "Gör det till ett mål för nästa läsår" in page and f"Fortsätt målet {year.next()}" in page
 
+    # The administration-wide goal has not been continued yet: the unit goal waits, never turned local.
+    response = client.post(reverse("goal_continue", args=[goal.pk]), follow=True)
+    assert "kan inte fortsätta än" in response.content.decode()
+    assert not Goal.objects.filter(continued_from=goal).exists()
+    assert login(people.leadership).post(reverse("goal_continue", args=[admin_goal.pk])).status_code == 302
     response = client.post(reverse("goal_continue", args=[goal.pk]))
     assert response.status_code == 302
     continued = Goal.objects.get(continued_from=goal)
     assert continued.school_year == year.next() and continued.indicators.get().baseline_value == Decimal("58")
+    assert (continued.level, continued.parent.continued_from) == (Goal.Level.UNIT, admin_goal)
     client.post(reverse("development_area_to_goal", args=[area.pk]))
     draft = Goal.objects.get(title="Läsning hemma")
     assert draft.status == Goal.Status.DRAFT and draft.school_year == year.next()
