@@ -41,7 +41,7 @@ from .models import (
     User,
     ValidityReview,
 )
-from .schoolyear import SchoolYear, Term
+from .schoolyear import SchoolYear
 from .services import chain as chain_services
 from .services import rollover
 from .services.shared_indicators import roll_out

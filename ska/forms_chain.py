@@ -148,7 +148,16 @@ class GoalForm(GoalPeriodMixin, VersionedForm):
         return values
 
 
-class IndicatorForm(VersionedForm):
+class TargetAfterBaselineMixin:
+    def clean(self):
+        data = super().clean()
+        baseline, target = data.get("baseline_date"), data.get("target_date")
+        if baseline and target and target < baseline:
+            self.add_error("target_date", _("The desired state must be dated on or after the current state."))
+        return data
+
+
+class IndicatorForm(TargetAfterBaselineMixin, VersionedForm):
     class Meta:
         model = Indicator
         fields = [
@@ -188,13 +197,6 @@ class IndicatorForm(VersionedForm):
                 help_text=Indicator._meta.get_field("school_forms").help_text,
             )
 
-    def clean(self):
-        data = super().clean()
-        baseline, target = data.get("baseline_date"), data.get("target_date")
-        if baseline and target and target < baseline:
-            self.add_error("target_date", _("The desired state must be dated on or after the current state."))
-        return data
-
     def changed_values(self) -> dict:
         values = super().changed_values()
         if "administration_wide" in self.changed_data:
@@ -202,7 +204,7 @@ class IndicatorForm(VersionedForm):
         return values
 
 
-class UnitCopyIndicatorForm(VersionedForm):
+class UnitCopyIndicatorForm(TargetAfterBaselineMixin, VersionedForm):
     """A unit's copy of an administration-wide indicator: its wording comes from the
     administration; the unit keeps its own current and desired state."""
 
@@ -218,13 +220,6 @@ class UnitCopyIndicatorForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "indicator-form-%s")
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        baseline, target = data.get("baseline_date"), data.get("target_date")
-        if baseline and target and target < baseline:
-            self.add_error("target_date", _("The desired state must be dated on or after the current state."))
-        return data
 
 
 class ActivityForm(VersionedForm):

@@ -23,9 +23,9 @@ from ..services.chain import goal_create
 from ..access import get_changeable_or_404, get_visible_or_404, led_administrations, require_perm, visible_goals, visible_units
 from ..chain_status import IndicatorState, administration_goals, chain_matrix, goal_states, goals_above_units
 from ..charts import spread_chart
-from ..equity import by_school_form, definition_spread, shared_choices, shared_indicators, spread, trend
+from ..equity import by_school_form, definition_spread, shared_choices, spread, trend
 from ..forms_chain import CheckInForm
-from ..models import Analysis, Attainment, CheckIn, Goal, Indicator, SchoolForm, Unit
+from ..models import Analysis, Attainment, CheckIn, Goal, Indicator, SchoolForm
 from ..schoolyear import Term
 from .organisation import school_year_from, school_years_around
 from ..services.check_ins import check_in_record
@@ -64,10 +64,7 @@ def matrix(request):
     """For förvaltningsledning: every unit × every administration-wide goal of the school year,
     and whether the unit's chain is whole under it."""
     administrations = list(led_administrations(request.user))
-    if not administrations:
-        raise Http404
-    chosen = request.GET.get("forvaltning")
-    administration = next((a for a in administrations if str(a.pk) == chosen), administrations[0])
+    administration = led_administration_from(request, administrations)
     school_year = school_year_from(request)
     form_code = request.GET.get("skolform", "")[:40]
     units = (
@@ -248,12 +245,15 @@ def equity(request, pk):
 LEVELS_ABOVE_UNITS = [Goal.Level.AREA, Goal.Level.COMMITTEE, Goal.Level.ADMINISTRATION]
 
 
-def _led_administration(request):
-    administrations = list(led_administrations(request.user))
+def led_administration_from(request, administrations=None):
+    """The administration the page is about: the one asked for (?forvaltning=), if the person
+    leads it, else the first they lead; 404 for a person who leads none."""
+    administrations = list(led_administrations(request.user)) if administrations is None else administrations
     if not administrations:
         raise Http404
     chosen = request.GET.get("forvaltning") or request.POST.get("forvaltning")
     return next((a for a in administrations if str(a.pk) == chosen), administrations[0])
+
 
 
 def _owner_for(level, administration):
@@ -269,7 +269,7 @@ def _owner_for(level, administration):
 def goal_levels(request):
     """The chain from the top: the municipality's goal areas, the committee's goals and the
     administration-wide goals of a school year, each under the one it concretises."""
-    administration = _led_administration(request)
+    administration = led_administration_from(request)
     school_year = school_year_from(request)
     goals = list(
         Goal.objects.filter(school_year=school_year)
@@ -310,7 +310,7 @@ def goal_levels(request):
 def level_goal_create(request, level):
     if level not in LEVELS_ABOVE_UNITS:
         raise Http404
-    administration = _led_administration(request)
+    administration = led_administration_from(request)
     school_year = school_year_from(request)
     owner = _owner_for(level, administration)
     probe = Goal(level=level, **{Goal.OWNER_FIELD[Goal.Level(level)]: owner})
@@ -334,7 +334,7 @@ def level_goal_create(request, level):
 @require_perm("ska.view_matrix")
 def chain_settings(request):
     """The administration's settings for the goal chain: how many goals a unit may carry."""
-    administration = _led_administration(request)
+    administration = led_administration_from(request)
     if not request.user.has_perm("ska.keep_chain_settings", administration):
         raise PermissionDenied
     form = ChainSettingsForm(request.POST or None, instance=administration)

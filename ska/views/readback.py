@@ -116,11 +116,10 @@ def unit_curriculum(request, unit_pk):
 def curriculum_coverage(request):
     """For förvaltningsledning: which curriculum areas and conditions the administration-wide
     goals of a school year cover, and how many of the units have goals in each."""
+    from .chain import led_administration_from
+
     administrations = list(led_administrations(request.user))
-    if not administrations:
-        raise Http404
-    chosen = request.GET.get("forvaltning")
-    administration = next((a for a in administrations if str(a.pk) == chosen), administrations[0])
+    administration = led_administration_from(request, administrations)
     school_year = school_year_from(request)
     form_code = request.GET.get("skolform", "")[:40]
     school_forms = list(SchoolForm.objects.all())

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..access import led_administrations, require_perm, visible_units
+from ..access import require_perm, visible_units
+from .chain import led_administration_from
 from ..forms_rollover import RolloverForm
 from ..services import rollover
 from .organisation import school_year_from, school_years_around
@@ -38,11 +39,7 @@ def _step(request, form, run):
 @require_perm("ska.view_matrix")
 def levels_rollover(request):
     """The goal areas, committee goals and administration-wide goals of a school year into the next."""
-    administrations = list(led_administrations(request.user))
-    chosen = request.GET.get("forvaltning") or request.POST.get("forvaltning")
-    administration = next((a for a in administrations if str(a.pk) == chosen), administrations[0] if administrations else None)
-    if administration is None:
-        raise Http404
+    administration = led_administration_from(request)
     if not request.user.has_perm("ska.keep_chain_settings", administration):
         raise PermissionDenied
     school_year = school_year_from(request)

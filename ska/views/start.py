@@ -13,7 +13,7 @@ from reports.services.unit_reports import awaiting_approval, completeness, repor
 
 from ..access import led_administrations, scope_of, visible_providers, visible_unit_reports, visible_units
 from ..chain_status import unit_todo
-from ..models import Role, RoleAssignment, SchoolForm, Unit
+from ..models import Role, RoleAssignment, SchoolForm
 from ..schoolyear import SchoolYear, Season, Term
 
 
